@@ -1,0 +1,193 @@
+/* cnc-cli.c
+ * The headless command line: the command table, shared options, errors and exit codes.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "compress-compare"
+
+#include "cnc-cli.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cnc-config.h"
+
+static char *workspace_option;
+
+static const CncCliCommand commands[] = {
+  { "init", "[DIR]", "Create a workspace (default: --workspace, $CNC_WORKSPACE or the default one)", cnc_cli_init },
+  { "import", "FILE…", "Import model files (TorchScript, torch.save state dict, safetensors)", cnc_cli_import },
+  { "import-json", "FILE", "Import the reference tool's models.json (models, lineage, metrics)", cnc_cli_import_json },
+  { "export-json", "", "Write the workspace as a models.json", cnc_cli_export_json },
+  { "list", "", "The lineage as a tree with the primary metrics", cnc_cli_list },
+  { "show", "MODEL", "A model's details and its layer table", cnc_cli_show },
+  { "tag", "MODEL TAG…", "Add tags to a model (--remove to take them off)", cnc_cli_tag },
+  { "note", "MODEL TEXT", "Set a model's notes", cnc_cli_note },
+  { "rename", "MODEL NEW-NAME", "Rename a model", cnc_cli_rename },
+  { "remove", "MODEL", "Remove a model (--recursive: with everything derived from it)", cnc_cli_remove },
+};
+
+static void
+print_help (FILE *out)
+{
+  fprintf (out,
+           "Usage: compress-compare [COMMAND] [OPTIONS…]\n\n"
+           "Track, compare and compress neural-network models.\n"
+           "Without a command: lists the workspace.\n\n"
+           "Commands:\n");
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autofree char *head = g_strdup_printf ("%s %s", commands[i].name, commands[i].arguments);
+      fprintf (out, "  %-26s %s\n", head, commands[i].summary);
+    }
+  fprintf (out,
+           "\nEvery command takes --workspace DIR (or $CNC_WORKSPACE); the default workspace is\n"
+           "%s.\n"
+           "Run `compress-compare COMMAND --help` for a command's options.\n"
+           "Exit status: 0 success, 1 error (one line on stderr), 2 usage error.\n",
+           cnc_cli_workspace_dir ());
+}
+
+const char *
+cnc_cli_workspace_dir (void)
+{
+  static char *default_dir;
+
+  if (workspace_option)
+    return workspace_option;
+  if (g_getenv ("CNC_WORKSPACE") && *g_getenv ("CNC_WORKSPACE"))
+    return g_getenv ("CNC_WORKSPACE");
+  if (default_dir == NULL)
+    default_dir = cnc_workspace_default_path ();
+  return default_dir;
+}
+
+CncWorkspace *
+cnc_cli_open_workspace (gboolean create,
+                        GError **error)
+{
+  return cnc_workspace_open (cnc_cli_workspace_dir (),
+                             create ? CNC_WORKSPACE_OPEN_CREATE : CNC_WORKSPACE_OPEN_DEFAULT, error);
+}
+
+int
+cnc_cli_fail (const GError *error)
+{
+  g_autofree char *one_line = g_strdup (error->message);
+
+  g_strdelimit (one_line, "\n", ' ');
+  fprintf (stderr, "compress-compare: %s\n", one_line);
+  return CNC_EXIT_ERROR;
+}
+
+int
+cnc_cli_usage (const char *command,
+               const char *format,
+               ...)
+{
+  g_autofree char *msg = NULL;
+  va_list args;
+
+  va_start (args, format);
+  msg = g_strdup_vprintf (format, args);
+  va_end (args);
+  fprintf (stderr, "compress-compare %s: %s (see `compress-compare %s --help`)\n",
+           command, msg, command);
+  return CNC_EXIT_USAGE;
+}
+
+gboolean
+cnc_cli_parse (const char   *command,
+               const char   *arguments,
+               const char   *summary,
+               GOptionEntry *entries,
+               int          *argc,
+               char       ***argv)
+{
+  GOptionEntry common[] = {
+    { "workspace", 'w', 0, G_OPTION_ARG_FILENAME, &workspace_option,
+      "The workspace folder (default: $CNC_WORKSPACE, else the default workspace)", "DIR" },
+    { NULL }
+  };
+  g_autofree char *title = g_strdup_printf ("%s %s", command, arguments);
+  g_autoptr(GOptionContext) context = g_option_context_new (title);
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, common, NULL);
+  if (entries)
+    g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      cnc_cli_usage (command, "%s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+cnc_cli_print_json (JsonNode *root)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_indent (gen, 2);
+  text = json_generator_to_data (gen, NULL);
+  fputs (text, stdout);
+  fputc ('\n', stdout);
+}
+
+int
+cnc_cli_main (int    argc,
+              char **argv)
+{
+  if (argc < 2)
+    {
+      /* No command: the main job. Until the GUI exists, the listing of the workspace. */
+      char *list_argv[] = { argv[0], NULL };
+      return cnc_cli_list (1, list_argv);
+    }
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))
+    {
+      print_help (stdout);
+      return CNC_EXIT_OK;
+    }
+  if (g_str_equal (argv[1], "--version"))
+    {
+      printf ("compress-compare %s\n", CNC_VERSION);
+      return CNC_EXIT_OK;
+    }
+  /* --workspace DIR may also come before the command. */
+  while (argc >= 2 && argv[1][0] == '-')
+    {
+      if ((g_str_equal (argv[1], "-w") || g_str_equal (argv[1], "--workspace")) && argc >= 3)
+        {
+          workspace_option = g_strdup (argv[2]);
+          argv[2] = argv[0];
+          argc -= 2;
+          argv += 2;
+        }
+      else if (g_str_has_prefix (argv[1], "--workspace="))
+        {
+          workspace_option = g_strdup (argv[1] + strlen ("--workspace="));
+          argv[1] = argv[0];
+          argc -= 1;
+          argv += 1;
+        }
+      else
+        return cnc_cli_list (argc, argv);  /* other options: the main job's */
+    }
+  if (argc < 2)
+    {
+      char *list_argv[] = { argv[0], NULL };
+      return cnc_cli_list (1, list_argv);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[1], commands[i].name))
+      return commands[i].run (argc - 1, argv + 1);
+
+  fprintf (stderr, "compress-compare: unknown command “%s”\n\n", argv[1]);
+  print_help (stderr);
+  return CNC_EXIT_USAGE;
+}

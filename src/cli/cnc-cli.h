@@ -1,0 +1,61 @@
+/* cnc-cli.h
+ * The headless command line: command table, shared options, workspace opening, errors and exit codes.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "core/cnc-workspace.h"
+
+G_BEGIN_DECLS
+
+/* Exit codes: 0 success, 1 a user error (one line on stderr), 2 a usage error. */
+#define CNC_EXIT_OK 0
+#define CNC_EXIT_ERROR 1
+#define CNC_EXIT_USAGE 2
+
+typedef struct {
+  const char *name;
+  const char *arguments;
+  const char *summary;
+  int       (*run) (int argc, char **argv);
+} CncCliCommand;
+
+int            cnc_cli_main            (int argc, char **argv);
+
+/* Parses @argv with @entries plus --workspace; on a usage error prints it and returns FALSE. */
+gboolean       cnc_cli_parse           (const char   *command,
+                                        const char   *arguments,
+                                        const char   *summary,
+                                        GOptionEntry *entries,
+                                        int          *argc,
+                                        char       ***argv);
+
+/* The workspace named by --workspace, else $CNC_WORKSPACE, else the default one. */
+CncWorkspace  *cnc_cli_open_workspace  (gboolean      create,
+                                        GError      **error);
+const char    *cnc_cli_workspace_dir   (void);
+
+int            cnc_cli_fail            (const GError *error);
+int            cnc_cli_usage           (const char   *command,
+                                        const char   *format,
+                                        ...) G_GNUC_PRINTF (2, 3);
+void           cnc_cli_print_json      (JsonNode     *root);
+
+/* Commands (cnc-cli-models.c). */
+int cnc_cli_init        (int argc, char **argv);
+int cnc_cli_import      (int argc, char **argv);
+int cnc_cli_import_json (int argc, char **argv);
+int cnc_cli_export_json (int argc, char **argv);
+int cnc_cli_list        (int argc, char **argv);
+int cnc_cli_show        (int argc, char **argv);
+int cnc_cli_tag         (int argc, char **argv);
+int cnc_cli_note        (int argc, char **argv);
+int cnc_cli_rename      (int argc, char **argv);
+int cnc_cli_remove      (int argc, char **argv);
+
+/* JSON documents of `list --json` and `show --json` (cnc-cli-json.c). */
+JsonNode      *cnc_cli_json_list       (CncWorkspace *workspace, GError **error);
+JsonNode      *cnc_cli_json_show       (CncWorkspace *workspace, const char *name, GError **error);
+
+G_END_DECLS
