@@ -215,7 +215,10 @@ cnc_import_files (CncWorkspace            *workspace,
     return FALSE;
 
   if (options->parent && !(parent = cnc_workspace_find_model (workspace, options->parent, error)))
-    goto failed;
+    {
+      g_prefix_error (error, "cannot import %s as a child: ", n_paths == 1 ? paths[0] : "these files");
+      goto failed;
+    }
   if (options->operation && !ensure_operation (workspace, options->operation, options->parameters, error))
     goto failed;
 
@@ -253,7 +256,10 @@ cnc_import_files (CncWorkspace            *workspace,
           m->tags = g_strdupv ((char **) options->tags);
         }
       if (!cnc_workspace_insert_model (workspace, m, error))
-        goto failed;
+        {
+          g_prefix_error (error, "%s: ", p->path);
+          goto failed;
+        }
       if (parent && !cnc_workspace_add_edge (workspace, m->id, parent->id, options->role, error))
         goto failed;
       if (!cnc_workspace_set_layers (workspace, m->id, p->layers, error))

@@ -275,8 +275,9 @@ cnc_model_file_detect (const char      *path,
       if (!detect_zip (path, file, &format, error))
         return FALSE;
     }
-  else if (cnc_safetensors_probe (head, len))
+  else if (cnc_safetensors_probe (head, len) || g_str_has_suffix (file, ".safetensors"))
     {
+      /* Named .safetensors but malformed: the reader says precisely what is wrong. */
       format = CNC_MODEL_FORMAT_SAFETENSORS;
     }
   else if (looks_like_json (head, len))
