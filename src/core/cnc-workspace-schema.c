@@ -66,6 +66,61 @@ static const char * const migrations[] = {
   "  qscale      REAL,"
   "  qzero_point INTEGER,"
   "  PRIMARY KEY (model, name)) WITHOUT ROWID;",
+
+  /* 2: datasets, jobs, evaluations and their stored predictions */
+  "CREATE TABLE datasets ("
+  "  id          INTEGER PRIMARY KEY,"
+  "  name        TEXT NOT NULL UNIQUE CHECK (length (name) > 0),"
+  "  kind        TEXT NOT NULL CHECK (kind IN ('idx', 'npy', 'folder', 'builtin')),"
+  "  classes     TEXT NOT NULL,"                     /* JSON list of class names */
+  "  preprocessing TEXT NOT NULL DEFAULT '{}',"      /* JSON: resize, channels, scale, mean, std */
+  "  created     INTEGER NOT NULL);"
+  "CREATE TABLE dataset_splits ("
+  "  dataset     INTEGER NOT NULL REFERENCES datasets (id) ON DELETE CASCADE,"
+  "  split       TEXT NOT NULL CHECK (length (split) > 0),"
+  "  images      TEXT NOT NULL,"                     /* a file, or a folder of class folders */
+  "  labels      TEXT,"                              /* a file; NULL for image folders */
+  "  n           INTEGER NOT NULL,"
+  "  channels    INTEGER NOT NULL,"
+  "  height      INTEGER NOT NULL,"
+  "  width       INTEGER NOT NULL,"
+  "  PRIMARY KEY (dataset, split)) WITHOUT ROWID;"
+  "CREATE TABLE jobs ("
+  "  id          INTEGER PRIMARY KEY,"
+  "  kind        TEXT NOT NULL,"                     /* evaluate, prune, quantize, fine-tune, ... */
+  "  state       TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'cancelled', 'failed', 'interrupted')),"
+  "  model       INTEGER REFERENCES models (id) ON DELETE SET NULL,"
+  "  parameters  TEXT NOT NULL DEFAULT '{}',"
+  "  message     TEXT,"
+  "  error       TEXT,"
+  "  created     INTEGER NOT NULL,"
+  "  started     INTEGER,"
+  "  finished    INTEGER,"
+  "  pid         INTEGER);"
+  "CREATE INDEX jobs_state ON jobs (state);"
+  "CREATE TABLE evaluations ("
+  "  id          INTEGER PRIMARY KEY,"
+  "  model       INTEGER NOT NULL REFERENCES models (id) ON DELETE CASCADE,"
+  "  dataset     INTEGER NOT NULL REFERENCES datasets (id) ON DELETE CASCADE,"
+  "  split       TEXT NOT NULL,"
+  "  n           INTEGER NOT NULL,"
+  "  classes     INTEGER NOT NULL,"
+  "  device      TEXT NOT NULL,"
+  "  threads     INTEGER NOT NULL,"
+  "  batch       INTEGER NOT NULL,"
+  "  nonfinite   INTEGER NOT NULL DEFAULT 0,"        /* instances whose outputs had NaN/Inf */
+  "  created     INTEGER NOT NULL,"
+  "  job         INTEGER REFERENCES jobs (id) ON DELETE SET NULL,"
+  "  UNIQUE (model, dataset, split));"
+  /* One packed little-endian array per evaluation and name (columnar, not a row per instance):
+   * labels i2 [n], predicted i2 [n], top5 i2 [n,5], p_true f4 [n], p_max f4 [n], logits f2 [n,k]. */
+  "CREATE TABLE prediction_arrays ("
+  "  evaluation  INTEGER NOT NULL REFERENCES evaluations (id) ON DELETE CASCADE,"
+  "  name        TEXT NOT NULL,"
+  "  dtype       TEXT NOT NULL CHECK (dtype IN ('i2', 'i4', 'f2', 'f4')),"
+  "  shape       TEXT NOT NULL,"                     /* JSON list */
+  "  data        BLOB NOT NULL,"
+  "  UNIQUE (evaluation, name));",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CNC_WORKSPACE_SCHEMA_VERSION + 1);

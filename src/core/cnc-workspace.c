@@ -347,6 +347,7 @@ cnc_workspace_fingerprint (CncWorkspace *self,
 {
   static const char * const tables[] = {
     "operations", "metrics", "models", "model_tags", "lineage", "metric_values", "layers",
+    "datasets", "dataset_splits", "evaluations", "prediction_arrays",
   };
   g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   g_autoptr(GDir) dir = NULL;
@@ -363,8 +364,12 @@ cnc_workspace_fingerprint (CncWorkspace *self,
       while (sqlite3_step (stmt) == SQLITE_ROW)
         for (int c = 0; c < sqlite3_column_count (stmt); c++)
           {
-            const unsigned char *v = sqlite3_column_text (stmt, c);
-            g_checksum_update (sum, v ? v : (const guchar *) "\x01NULL", -1);
+            const void *v = sqlite3_column_blob (stmt, c);
+            int len = sqlite3_column_bytes (stmt, c);
+            if (v)
+              g_checksum_update (sum, v, len);
+            else
+              g_checksum_update (sum, (const guchar *) "\x01NULL", -1);
             g_checksum_update (sum, (const guchar *) "\x1f", 1);
           }
     }

@@ -1,0 +1,60 @@
+/* cnc-predictions.h
+ * Stored predictions of one evaluation (model × dataset split): packed columnar arrays, loaded whole.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "cnc-workspace.h"
+
+G_BEGIN_DECLS
+
+/* Which arrays to load. */
+typedef enum {
+  CNC_PREDICTIONS_LABELS    = 1 << 0,   /* gint16 [n] true classes */
+  CNC_PREDICTIONS_PREDICTED = 1 << 1,   /* gint16 [n] arg-max class */
+  CNC_PREDICTIONS_TOP5      = 1 << 2,   /* gint16 [n × 5] best first (-1 past k) */
+  CNC_PREDICTIONS_PROBS     = 1 << 3,   /* float  [n] p_true and p_max (softmax) */
+  CNC_PREDICTIONS_LOGITS    = 1 << 4,   /* guint16 [n × k] IEEE half floats */
+  CNC_PREDICTIONS_ALL       = 0x1f,
+} CncPredictionsArrays;
+
+typedef struct {
+  gint64   evaluation;
+  gint64   model;
+  gint64   dataset;
+  char    *split;
+  gint64   n;          /* instances */
+  guint    k;          /* classes */
+  gint64   nonfinite;  /* instances whose outputs had NaN or Inf */
+  char    *device;
+  guint    threads, batch;
+  gint16  *labels;
+  gint16  *predicted;
+  gint16  *top5;
+  float   *p_true;
+  float   *p_max;
+  guint16 *logits;
+} CncPredictions;
+
+void            cnc_predictions_free   (CncPredictions *p);
+
+/* The evaluation of @model on @dataset (by id) / @split; NOT_FOUND when it has not been evaluated.
+ * @dataset < 0: the model's most recent evaluation, whatever the dataset. */
+CncPredictions *cnc_predictions_load   (CncWorkspace *workspace,
+                                        gint64        model,
+                                        gint64        dataset,
+                                        const char   *split,
+                                        CncPredictionsArrays arrays,
+                                        GError      **error);
+
+/* Replaces the model's evaluation on that dataset split, arrays included (inside a transaction). */
+gboolean        cnc_predictions_store  (CncWorkspace *workspace,
+                                        CncPredictions *p,
+                                        gint64        job,
+                                        GError      **error);
+
+float           cnc_half_to_float      (guint16 h);
+guint16         cnc_float_to_half      (float f);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CncPredictions, cnc_predictions_free)
+
+G_END_DECLS
