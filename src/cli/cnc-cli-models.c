@@ -547,6 +547,7 @@ cnc_cli_show (int    argc,
             }
         }
     }
+  cnc_cli_show_evaluations (ws, m);
 
   if (layers->len == 0)
     {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cnc-config.h"
+#include "app/cnc-application.h"
 
 static char *workspace_option;
 
@@ -24,6 +25,17 @@ static const CncCliCommand commands[] = {
   { "note", "MODEL TEXT", "Set a model's notes", cnc_cli_note },
   { "rename", "MODEL NEW-NAME", "Rename a model", cnc_cli_rename },
   { "remove", "MODEL", "Remove a model (--recursive: with everything derived from it)", cnc_cli_remove },
+  { "compare", "BASE MODEL…", "How models' predictions differ from a base model's (--json)", cnc_cli_compare },
+  { "instances", "BASE MODEL", "Instances of a comparison by cell, flip or class, sorted by a change score", cnc_cli_instances },
+  { "differs", "MODEL…", "The experiment variables that tell 2–16 models apart", cnc_cli_differs },
+  { "pareto", "--x M --y M", "The Pareto front of the models over two metrics", cnc_cli_pareto },
+  { "datasets", "", "The evaluation datasets (built-in Fashion-MNIST first), their splits and preprocessing", cnc_cli_datasets },
+  { "add-dataset", "NAME", "Add a dataset split: IDX, .npy (+ --labels) or a folder of class folders", cnc_cli_add_dataset },
+  { "evaluate", "MODEL…|--all", "Evaluate models on a dataset split: every prediction, accuracy, latency, sizes", cnc_cli_evaluate },
+  { "jobs", "", "The workspace's jobs (evaluations …) and their states (--json)", cnc_cli_jobs },
+  { "devices", "", "The devices libtorch can evaluate on (CPU, CUDA) (--json)", cnc_cli_devices },
+  { "layers", "BASE MODEL…", "How models' weights differ from a base model's, per layer and module (--json)", cnc_cli_layers },
+  { "cka", "BASE MODEL", "Linear CKA of two models' layer outputs on a dataset sample (--json)", cnc_cli_cka },
 };
 
 static void
@@ -32,7 +44,7 @@ print_help (FILE *out)
   fprintf (out,
            "Usage: compress-compare [COMMAND] [OPTIONS…]\n\n"
            "Track, compare and compress neural-network models.\n"
-           "Without a command: lists the workspace.\n\n"
+           "Without a command: opens the window on the workspace (lists it when there is no display).\n\n"
            "Commands:\n");
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
@@ -138,16 +150,24 @@ cnc_cli_print_json (JsonNode *root)
   fputc ('\n', stdout);
 }
 
+/* No command: the main job, the window on the workspace; without a display, its listing. */
+static int
+run_main_job (char *argv0)
+{
+  char *list_argv[] = { argv0, NULL };
+
+  if (cnc_application_can_run ())
+    return cnc_application_run_gui (cnc_cli_workspace_dir ());
+  fprintf (stderr, "compress-compare: no display to open the window on; listing the workspace instead\n");
+  return cnc_cli_list (1, list_argv);
+}
+
 int
 cnc_cli_main (int    argc,
               char **argv)
 {
   if (argc < 2)
-    {
-      /* No command: the main job. Until the GUI exists, the listing of the workspace. */
-      char *list_argv[] = { argv[0], NULL };
-      return cnc_cli_list (1, list_argv);
-    }
+    return run_main_job (argv[0]);
   if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))
     {
       print_help (stdout);
@@ -179,10 +199,7 @@ cnc_cli_main (int    argc,
         return cnc_cli_list (argc, argv);  /* other options: the main job's */
     }
   if (argc < 2)
-    {
-      char *list_argv[] = { argv[0], NULL };
-      return cnc_cli_list (1, list_argv);
-    }
+    return run_main_job (argv[0]);
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     if (g_str_equal (argv[1], commands[i].name))
       return commands[i].run (argc - 1, argv + 1);

@@ -54,6 +54,27 @@ int cnc_cli_note        (int argc, char **argv);
 int cnc_cli_rename      (int argc, char **argv);
 int cnc_cli_remove      (int argc, char **argv);
 
+/* Comparison commands (cnc-cli-compare.c). */
+int cnc_cli_compare     (int argc, char **argv);
+int cnc_cli_instances   (int argc, char **argv);
+int cnc_cli_differs     (int argc, char **argv);
+int cnc_cli_pareto      (int argc, char **argv);
+
+/* Engine commands (cnc-cli-engine.c). */
+int cnc_cli_evaluate    (int argc, char **argv);
+int cnc_cli_jobs        (int argc, char **argv);
+int cnc_cli_devices     (int argc, char **argv);
+
+/* Layer commands (cnc-cli-layers.c). */
+int cnc_cli_layers      (int argc, char **argv);
+int cnc_cli_cka         (int argc, char **argv);
+/* Prints @model's evaluations (dataset split, top-1, top-5, device, per-class accuracy); for show. */
+void cnc_cli_show_evaluations (CncWorkspace *ws, const CncModel *model);
+
+/* Dataset commands (cnc-cli-datasets.c). */
+int cnc_cli_datasets    (int argc, char **argv);
+int cnc_cli_add_dataset (int argc, char **argv);
+
 /* JSON documents of `list --json` and `show --json` (cnc-cli-json.c). */
 JsonNode      *cnc_cli_json_list       (CncWorkspace *workspace, GError **error);
 JsonNode      *cnc_cli_json_show       (CncWorkspace *workspace, const char *name, GError **error);

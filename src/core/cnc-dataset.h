@@ -27,7 +27,8 @@ typedef enum {
 typedef struct {
   guint  height, width;     /* 0: keep the stored size */
   guint  channels;          /* 0: keep */
-  double scale;             /* 1/255 by default */
+  double scale;             /* 1/255 by default; NAN when adding: 1/255 for uint8 pixels, 1 for float32
+                             * ones (as ToTensor). A scale of 1/k (k whole) is applied as x / k. */
   guint  n_mean;            /* 0, or the channel count: mean and std given */
   double mean[3];
   double std[3];
@@ -49,6 +50,10 @@ typedef struct {
 
 void       cnc_dataset_info_free (CncDatasetInfo *info);
 GPtrArray *cnc_dataset_list      (CncWorkspace *workspace, GError **error);   /* CncDatasetInfo*, builtin first */
+/* The model input shape (channels × height × width after preprocessing) of a dataset's splits
+ * (every split of a dataset has the same). */
+gboolean   cnc_dataset_get_input_shape (CncWorkspace *workspace, const char *name,
+                                        guint *channels, guint *height, guint *width, GError **error);
 
 typedef struct {
   const char *images;          /* a file (idx / npy, optionally .gz) or a folder of class folders */

@@ -53,7 +53,35 @@ gboolean        cnc_predictions_store  (CncWorkspace *workspace,
                                         GError      **error);
 
 float           cnc_half_to_float      (guint16 h);
-guint16         cnc_float_to_half      (float f);
+guint16         cnc_float_to_half      (float f);   /* round to nearest even, as PyTorch's .half() */
+
+/* Added by the engine: */
+
+/* Every evaluation of @model (@model < 0: of every model), newest first, without arrays. */
+GPtrArray      *cnc_predictions_list   (CncWorkspace *workspace,
+                                        gint64        model,
+                                        GError      **error);   /* CncPredictions* */
+
+/* Fraction of instances whose predicted class is the true one (needs labels and predicted). */
+double          cnc_predictions_accuracy (const CncPredictions *p);
+
+/* Per class c in [0, k): the accuracy on the instances labelled c (NAN when there are none) and
+ * how many there are (@support, optional). Needs labels and predicted. */
+void            cnc_predictions_class_accuracy (const CncPredictions *p,
+                                                double               *accuracy,
+                                                gint64               *support);
+
+/* The name and class names of dataset @dataset (a row of `datasets`), for showing evaluations. */
+gboolean        cnc_predictions_get_dataset (CncWorkspace *workspace,
+                                             gint64        dataset,
+                                             char        **name,
+                                             GStrv        *classes,
+                                             GError      **error);
+
+/* Converts @n floats to IEEE half floats (as cnc_float_to_half). */
+void            cnc_floats_to_halves   (const float *in,
+                                        guint16     *out,
+                                        gsize        n);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CncPredictions, cnc_predictions_free)
 

@@ -317,60 +317,77 @@ compute_unaligned_f32 (CncLayerStats *stats,
     }
 }
 
-GPtrArray *
-cnc_safetensors_inspect (const char  *path,
-                         GError     **error)
+/* A validated file: its mapping, parsed header and tensor entries (names owned by @parser). */
+typedef struct {
+  char         *file;      /* display name, for messages */
+  GMappedFile  *map;
+  JsonParser   *parser;
+  GArray       *entries;   /* Entry, in header order */
+  const guint8 *data;      /* start of the data area */
+} Parsed;
+
+static void
+parsed_clear (Parsed *p)
 {
-  g_autoptr(GMappedFile) map = NULL;
+  g_clear_pointer (&p->entries, g_array_unref);
+  g_clear_object (&p->parser);
+  g_clear_pointer (&p->map, g_mapped_file_unref);
+  g_clear_pointer (&p->file, g_free);
+  p->data = NULL;
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Parsed, parsed_clear)
+
+/* Maps @path and validates its header strictly: on success @out holds every tensor entry. */
+static gboolean
+parse_file (const char  *path,
+            Parsed      *out,
+            GError     **error)
+{
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(JsonParser) parser = NULL;
-  g_autoptr(GArray) entries = NULL;
-  g_autoptr(GPtrArray) result = NULL;
-  g_autofree char *file = NULL;
   g_autoptr(GList) members = NULL;
-  const guint8 *bytes, *data;
+  const guint8 *bytes;
   const char *header;
+  const char *file;
   JsonNode *root;
   JsonObject *object;
   GStatBuf st;
   gsize len;
   guint64 header_len, data_len;
 
-  g_return_val_if_fail (path != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  file = g_filename_display_basename (path);
+  out->file = g_filename_display_basename (path);
+  file = out->file;
   if (g_stat (path, &st) != 0)
     {
       int err = errno;
 
       g_set_error (error, CNC_SAFETENSORS_ERROR, CNC_SAFETENSORS_ERROR_READ,
                    "%s: %s", file, err == ENOENT ? "no such file" : g_strerror (err));
-      return NULL;
+      return FALSE;
     }
   if (!S_ISREG (st.st_mode))
     {
       g_set_error (error, CNC_SAFETENSORS_ERROR, CNC_SAFETENSORS_ERROR_READ,
                    "%s: %s", file, S_ISDIR (st.st_mode) ? "is a folder, not a model file"
                                                        : "not a regular file");
-      return NULL;
+      return FALSE;
     }
-  map = g_mapped_file_new (path, FALSE, &local_error);
-  if (map == NULL)
+  out->map = g_mapped_file_new (path, FALSE, &local_error);
+  if (out->map == NULL)
     {
       g_set_error (error, CNC_SAFETENSORS_ERROR, CNC_SAFETENSORS_ERROR_READ,
                    "%s: cannot be read: %s", file, local_error->message);
-      return NULL;
+      return FALSE;
     }
-  bytes = (const guint8 *) g_mapped_file_get_contents (map);
-  len = g_mapped_file_get_length (map);
+  bytes = (const guint8 *) g_mapped_file_get_contents (out->map);
+  len = g_mapped_file_get_length (out->map);
 
   if (len < 8)
     {
       g_set_error (error, CNC_SAFETENSORS_ERROR, CNC_SAFETENSORS_ERROR_TOO_SHORT,
                    "%s: the file has %" G_GSIZE_FORMAT " bytes, too short to be a safetensors "
                    "file (its header length alone takes 8)", file, len);
-      return NULL;
+      return FALSE;
     }
   header_len = read_le64 (bytes);
   if (header_len > len - 8)
@@ -378,44 +395,44 @@ cnc_safetensors_inspect (const char  *path,
       g_set_error (error, CNC_SAFETENSORS_ERROR, CNC_SAFETENSORS_ERROR_BAD_HEADER,
                    "%s: header says %" G_GUINT64_FORMAT " bytes but the file has %" G_GSIZE_FORMAT,
                    file, header_len, len);
-      return NULL;
+      return FALSE;
     }
   if (header_len > MAX_HEADER_LEN)
     {
       g_set_error (error, CNC_SAFETENSORS_ERROR, CNC_SAFETENSORS_ERROR_BAD_HEADER,
                    "%s: header says %" G_GUINT64_FORMAT " bytes, more than the 100 MB safetensors "
                    "allows", file, header_len);
-      return NULL;
+      return FALSE;
     }
   header = (const char *) bytes + 8;
-  data = bytes + 8 + header_len;
+  out->data = bytes + 8 + header_len;
   data_len = len - 8 - header_len;
 
   if (!g_utf8_validate_len (header, header_len, NULL))
     {
       g_set_error (error, CNC_SAFETENSORS_ERROR, CNC_SAFETENSORS_ERROR_BAD_HEADER,
                    "%s: the header is not UTF-8 text", file);
-      return NULL;
+      return FALSE;
     }
-  parser = json_parser_new_immutable ();
-  if (header_len == 0 || !json_parser_load_from_data (parser, header, header_len, &local_error))
+  out->parser = json_parser_new_immutable ();
+  if (header_len == 0 || !json_parser_load_from_data (out->parser, header, header_len, &local_error))
     {
       g_set_error (error, CNC_SAFETENSORS_ERROR, CNC_SAFETENSORS_ERROR_BAD_HEADER,
                    "%s: the header is not valid JSON: %s", file,
                    local_error ? local_error->message : "it is empty");
-      return NULL;
+      return FALSE;
     }
-  root = json_parser_get_root (parser);
+  root = json_parser_get_root (out->parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, CNC_SAFETENSORS_ERROR, CNC_SAFETENSORS_ERROR_BAD_HEADER,
                    "%s: the header is JSON but not an object of tensors", file);
-      return NULL;
+      return FALSE;
     }
   object = json_node_get_object (root);
 
-  entries = g_array_new (FALSE, TRUE, sizeof (Entry));
-  g_array_set_clear_func (entries, entry_clear);
+  out->entries = g_array_new (FALSE, TRUE, sizeof (Entry));
+  g_array_set_clear_func (out->entries, entry_clear);
   members = json_object_get_members (object);
   for (GList *l = members; l != NULL; l = l->next)
     {
@@ -429,25 +446,38 @@ cnc_safetensors_inspect (const char  *path,
             {
               g_set_error (error, CNC_SAFETENSORS_ERROR, CNC_SAFETENSORS_ERROR_BAD_HEADER,
                            "%s: the header's __metadata__ is not an object", file);
-              return NULL;
+              return FALSE;
             }
           continue;
         }
       if (!parse_entry (file, name, node, data_len, &e, error))
         {
           entry_clear (&e);
-          return NULL;
+          return FALSE;
         }
-      g_array_append_val (entries, e);
+      g_array_append_val (out->entries, e);
     }
-  if (!check_overlaps (file, entries, error))
+  return check_overlaps (file, out->entries, error);
+}
+
+GPtrArray *
+cnc_safetensors_inspect (const char  *path,
+                         GError     **error)
+{
+  g_auto(Parsed) parsed = { 0 };
+  g_autoptr(GPtrArray) result = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!parse_file (path, &parsed, error))
     return NULL;
 
   result = cnc_layer_stats_array_new ();
-  for (guint i = 0; i < entries->len; i++)
+  for (guint i = 0; i < parsed.entries->len; i++)
     {
-      const Entry *e = &g_array_index (entries, Entry, i);
-      const guint8 *p = data + e->begin;
+      const Entry *e = &g_array_index (parsed.entries, Entry, i);
+      const guint8 *p = parsed.data + e->begin;
       CncLayerStats *stats = cnc_layer_stats_new (e->name, cnc_dtype_name (e->dtype),
                                                   cnc_dtype_bits (e->dtype),
                                                   e->shape, e->n_dims);
@@ -459,4 +489,110 @@ cnc_safetensors_inspect (const char  *path,
       g_ptr_array_add (result, stats);
     }
   return g_steal_pointer (&result);
+}
+
+gboolean
+cnc_safetensors_foreach (const char             *path,
+                         CncSafetensorsTensorFunc func,
+                         gpointer                 user_data,
+                         GError                 **error)
+{
+  g_auto(Parsed) parsed = { 0 };
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!parse_file (path, &parsed, error))
+    return FALSE;
+
+  for (guint i = 0; i < parsed.entries->len; i++)
+    {
+      const Entry *e = &g_array_index (parsed.entries, Entry, i);
+
+      func (e->name, e->dtype, e->shape, e->n_dims, e->numel, parsed.data + e->begin, user_data);
+    }
+  return TRUE;
+}
+
+void
+cnc_safetensors_to_f32 (const void *data,
+                        CncDtype    dtype,
+                        gint64      n,
+                        float      *out)
+{
+  const guint8 *p = data;
+
+  g_return_if_fail (n == 0 || (data != NULL && out != NULL));
+
+  switch (dtype)
+    {
+    case CNC_DTYPE_F32:
+      memcpy (out, p, (gsize) n * 4);
+      break;
+    case CNC_DTYPE_F64:
+      for (gint64 i = 0; i < n; i++)
+        {
+          double v;
+          memcpy (&v, p + 8 * i, 8);
+          out[i] = (float) v;
+        }
+      break;
+    case CNC_DTYPE_F16:
+      for (gint64 i = 0; i < n; i++)
+        {
+          _Float16 v;
+          memcpy (&v, p + 2 * i, 2);
+          out[i] = (float) v;
+        }
+      break;
+    case CNC_DTYPE_BF16:
+      for (gint64 i = 0; i < n; i++)
+        {
+          guint16 b;
+          guint32 bits;
+          memcpy (&b, p + 2 * i, 2);
+          bits = (guint32) b << 16;
+          memcpy (&out[i], &bits, 4);
+        }
+      break;
+    case CNC_DTYPE_I64:
+      for (gint64 i = 0; i < n; i++)
+        {
+          gint64 v;
+          memcpy (&v, p + 8 * i, 8);
+          out[i] = (float) v;
+        }
+      break;
+    case CNC_DTYPE_I32:
+      for (gint64 i = 0; i < n; i++)
+        {
+          gint32 v;
+          memcpy (&v, p + 4 * i, 4);
+          out[i] = (float) v;
+        }
+      break;
+    case CNC_DTYPE_I16:
+      for (gint64 i = 0; i < n; i++)
+        {
+          gint16 v;
+          memcpy (&v, p + 2 * i, 2);
+          out[i] = v;
+        }
+      break;
+    case CNC_DTYPE_I8:
+      for (gint64 i = 0; i < n; i++)
+        out[i] = (gint8) p[i];
+      break;
+    case CNC_DTYPE_U8:
+      for (gint64 i = 0; i < n; i++)
+        out[i] = p[i];
+      break;
+    case CNC_DTYPE_BOOL:
+      for (gint64 i = 0; i < n; i++)
+        out[i] = p[i] != 0;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
 }

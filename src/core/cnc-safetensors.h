@@ -1,9 +1,11 @@
 /* cnc-safetensors.h
- * Reading safetensors files: header validation and per-tensor statistics.
+ * Reading safetensors files: header validation, per-tensor statistics and float32 data.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>
+
+#include "cnc-layer-stats.h"
 
 G_BEGIN_DECLS
 
@@ -31,5 +33,28 @@ gboolean   cnc_safetensors_probe       (const guint8 *head,
  * from the data. The array frees its elements. NULL and @error on failure. */
 GPtrArray *cnc_safetensors_inspect     (const char   *path,
                                         GError      **error);
+
+/* One tensor of a validated file: @data points into the mapped file (native little-endian, any
+ * alignment: read it with cnc_safetensors_to_f32()) and lives until the call returns. */
+typedef void (*CncSafetensorsTensorFunc) (const char   *name,
+                                          CncDtype      dtype,
+                                          const gint64 *shape,
+                                          guint         n_dims,
+                                          gint64        numel,
+                                          const void   *data,
+                                          gpointer      user_data);
+
+/* Maps @path, validates it as cnc_safetensors_inspect() does, then calls @func for each tensor
+ * in header order. FALSE and @error (nothing called) when the file is not valid. */
+gboolean   cnc_safetensors_foreach     (const char              *path,
+                                        CncSafetensorsTensorFunc func,
+                                        gpointer                 user_data,
+                                        GError                 **error);
+
+/* Converts @n elements of @dtype at @data (any alignment) to float32 into @out. */
+void       cnc_safetensors_to_f32      (const void   *data,
+                                        CncDtype      dtype,
+                                        gint64        n,
+                                        float        *out);
 
 G_END_DECLS

@@ -1,5 +1,5 @@
 /* cnc-torch-module.cpp
- * Reading TorchScript archives and torch.save state dicts through libtorch: per-parameter statistics.
+ * Reading TorchScript archives and torch.save state dicts through libtorch: per-parameter statistics and weights.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "cnc-torch"
 
@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "core/cnc-layer-stats.h"
+#include "cnc-torch-weights.h"
 
 /* The text libtorch's pickler writes for collections.OrderedDict (the GLOBAL opcode's argument). */
 #define ORDERED_DICT_GLOBAL "collections\nOrderedDict"
@@ -302,6 +303,82 @@ read_file (const char        *path,
   return TRUE;
 }
 
+typedef std::vector<std::pair<std::string, at::Tensor>> NamedTensors;
+
+/* Every parameter of the TorchScript archive @path, in libtorch's order, then the weight (still
+ * quantized) and bias of each dynamically quantized Linear, read from its packed params. FALSE
+ * with @error for files that are not what they should be; may throw libtorch's exceptions. */
+static gboolean
+collect_torchscript (const char    *path,
+                     NamedTensors  &out,
+                     GError       **error)
+{
+  NamedTensors params;
+
+  int fd = open_model_file (path, error);
+  if (fd < 0)
+    return FALSE;
+  close (fd);
+
+  ArchiveSurvey survey = survey_archive (path);
+  if (survey.is_zip && survey.has_data_pkl && !survey.has_constants && !survey.has_code)
+    {
+      g_set_error (error, CNC_TORCH_ERROR, CNC_TORCH_ERROR_WRONG_FORMAT,
+                   "%s: a torch.save file (a state dict), not a TorchScript archive", path);
+      return FALSE;
+    }
+  torch::jit::Module module = torch::jit::load (path, torch::kCPU);
+
+  for (const auto &p : module.named_parameters (/* recurse */ true))
+    params.emplace_back (p.name, p.value);
+  for (const auto &b : module.named_buffers (/* recurse */ true))
+    params.emplace_back (b.name, b.value);
+  if (!check_records (path, survey, params, error))
+    return FALSE;
+
+  for (const auto &p : module.named_parameters (/* recurse */ true))
+    out.emplace_back (p.name, p.value);
+
+  /* Dynamically quantized Linear layers keep their weights in a packed-params submodule. */
+  for (const auto &m : module.named_modules ())
+    {
+      if (!m.value.hasattr ("_packed_params"))
+        continue;
+      c10::IValue packed = m.value.attr ("_packed_params");
+      if (!packed.isModule ())
+        continue;
+      torch::jit::Module packed_module = packed.toModule ();
+      if (!packed_module.find_method ("_weight_bias"))
+        continue;
+
+      auto result = packed_module.run_method ("_weight_bias");
+      if (!result.isTuple () || result.toTupleRef ().elements ().size () < 2)
+        continue;
+      const auto &elements = result.toTupleRef ().elements ();
+      std::string prefix = m.name.empty () ? "" : m.name + ".";
+
+      if (elements[0].isTensor ())
+        out.emplace_back (prefix + "weight", elements[0].toTensor ());
+      if (elements[1].isTensor ())
+        out.emplace_back (prefix + "bias", elements[1].toTensor ());
+    }
+  return TRUE;
+}
+
+static GPtrArray *
+stats_of_tensors (const NamedTensors &tensors)
+{
+  g_autoptr(GPtrArray) layers = cnc_layer_stats_array_new ();
+
+  for (const auto &[name, tensor] : tensors)
+    {
+      CncLayerStats *stats = stats_of_tensor (name, tensor);
+      if (stats != NULL)
+        g_ptr_array_add (layers, stats);
+    }
+  return (GPtrArray *) g_steal_pointer (&layers);
+}
+
 GPtrArray *
 cnc_torch_inspect_torchscript (const char  *path,
                                GError     **error)
@@ -311,73 +388,14 @@ cnc_torch_inspect_torchscript (const char  *path,
 
   choose_quantized_engine ();
 
-  int fd = open_model_file (path, error);
-  if (fd < 0)
-    return NULL;
-  close (fd);
-
   try
     {
-      g_autoptr(GPtrArray) layers = cnc_layer_stats_array_new ();
-      std::vector<std::pair<std::string, at::Tensor>> params;
+      NamedTensors tensors;
       torch::NoGradGuard no_grad;
 
-      ArchiveSurvey survey = survey_archive (path);
-      if (survey.is_zip && survey.has_data_pkl && !survey.has_constants && !survey.has_code)
-        {
-          g_set_error (error, CNC_TORCH_ERROR, CNC_TORCH_ERROR_WRONG_FORMAT,
-                       "%s: a torch.save file (a state dict), not a TorchScript archive", path);
-          return NULL;
-        }
-      torch::jit::Module module = torch::jit::load (path, torch::kCPU);
-
-      for (const auto &p : module.named_parameters (/* recurse */ true))
-        params.emplace_back (p.name, p.value);
-      for (const auto &b : module.named_buffers (/* recurse */ true))
-        params.emplace_back (b.name, b.value);
-      if (!check_records (path, survey, params, error))
+      if (!collect_torchscript (path, tensors, error))
         return NULL;
-
-      for (const auto &p : module.named_parameters (/* recurse */ true))
-        {
-          CncLayerStats *stats = stats_of_tensor (p.name, p.value);
-          if (stats != NULL)
-            g_ptr_array_add (layers, stats);
-        }
-
-      /* Dynamically quantized Linear layers keep their weights in a packed-params submodule. */
-      for (const auto &m : module.named_modules ())
-        {
-          if (!m.value.hasattr ("_packed_params"))
-            continue;
-          c10::IValue packed = m.value.attr ("_packed_params");
-          if (!packed.isModule ())
-            continue;
-          torch::jit::Module packed_module = packed.toModule ();
-          if (!packed_module.find_method ("_weight_bias"))
-            continue;
-
-          auto result = packed_module.run_method ("_weight_bias");
-          if (!result.isTuple () || result.toTupleRef ().elements ().size () < 2)
-            continue;
-          const auto &elements = result.toTupleRef ().elements ();
-          std::string prefix = m.name.empty () ? "" : m.name + ".";
-
-          if (elements[0].isTensor ())
-            {
-              CncLayerStats *stats = stats_of_tensor (prefix + "weight", elements[0].toTensor ());
-              if (stats != NULL)
-                g_ptr_array_add (layers, stats);
-            }
-          if (elements[1].isTensor ())
-            {
-              CncLayerStats *stats = stats_of_tensor (prefix + "bias", elements[1].toTensor ());
-              if (stats != NULL)
-                g_ptr_array_add (layers, stats);
-            }
-        }
-
-      return (GPtrArray *) g_steal_pointer (&layers);
+      return stats_of_tensors (tensors);
     }
   catch (...)
     {
@@ -425,6 +443,70 @@ set_ordered_dict_error (GError     **error,
                "re-save it as a plain dict: torch.save(dict(model.state_dict()), path)", path);
 }
 
+/* Every tensor value of the torch.save'd plain dict @path, in the dict's order. FALSE with @error
+ * for files that are not what they should be; may throw libtorch's exceptions. */
+static gboolean
+collect_state_dict (const char    *path,
+                    NamedTensors  &out,
+                    GError       **error)
+{
+  std::vector<char> bytes;
+  c10::IValue value;
+
+  ArchiveSurvey survey = survey_archive (path);
+  if (survey.is_zip && (survey.has_constants || survey.has_code))
+    {
+      g_set_error (error, CNC_TORCH_ERROR, CNC_TORCH_ERROR_WRONG_FORMAT,
+                   "%s: a TorchScript archive, not a state dict: open it as TorchScript", path);
+      return FALSE;
+    }
+
+  if (!read_file (path, bytes, error))
+    return FALSE;
+  if (bytes.empty ())
+    {
+      g_set_error (error, CNC_TORCH_ERROR, CNC_TORCH_ERROR_FAILED,
+                   "%s: the file is empty", path);
+      return FALSE;
+    }
+
+  try
+    {
+      value = torch::jit::pickle_load (bytes);
+    }
+  catch (...)
+    {
+      /* libtorch fails on OrderedDict with an internal assert: say what to do instead.
+       * (Not a TorchScript archive, whose data.pkl names OrderedDict too: checked above.) */
+      if (survey.is_zip && survey.has_data_pkl && has_ordered_dict_global (bytes))
+        {
+          set_ordered_dict_error (error, path);
+          return FALSE;
+        }
+      throw;
+    }
+  bytes.clear ();
+  bytes.shrink_to_fit ();
+
+  if (!value.isGenericDict ())
+    {
+      g_set_error (error, CNC_TORCH_ERROR, CNC_TORCH_ERROR_NOT_A_DICT,
+                   "%s: holds %s, not a state dict (a dict of parameter names to tensors)",
+                   path, describe_value (value));
+      return FALSE;
+    }
+
+  for (const auto &entry : value.toGenericDict ())
+    {
+      if (!entry.value ().isTensor ())
+        continue;
+      std::string key = entry.key ().isString () ? entry.key ().toStringRef ()
+                                                 : c10::str (entry.key ());
+      out.emplace_back (key, entry.value ().toTensor ());
+    }
+  return check_records (path, survey, out, error);
+}
+
 GPtrArray *
 cnc_torch_inspect_state_dict (const char  *path,
                               GError     **error)
@@ -436,73 +518,83 @@ cnc_torch_inspect_state_dict (const char  *path,
 
   try
     {
-      g_autoptr(GPtrArray) layers = cnc_layer_stats_array_new ();
-      std::vector<std::pair<std::string, at::Tensor>> tensors;
-      std::vector<char> bytes;
+      NamedTensors tensors;
       torch::NoGradGuard no_grad;
-      c10::IValue value;
 
-      ArchiveSurvey survey = survey_archive (path);
-      if (survey.is_zip && (survey.has_constants || survey.has_code))
+      if (!collect_state_dict (path, tensors, error))
+        return NULL;
+      return stats_of_tensors (tensors);
+    }
+  catch (...)
+    {
+      _cnc_torch_set_error (error, path, std::current_exception ());
+      return NULL;
+    }
+}
+
+/* Weights as float32 arrays (cnc-torch-weights.h) */
+
+CncWeights *
+cnc_torch_read_weights (const char  *path,
+                        const char  *format,
+                        GError     **error)
+{
+  g_return_val_if_fail (path != NULL && format != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  choose_quantized_engine ();
+
+  try
+    {
+      g_autoptr(CncWeights) weights = cnc_weights_new (path);
+      NamedTensors tensors;
+      torch::NoGradGuard no_grad;
+      gboolean ok;
+
+      if (strcmp (format, "torchscript") == 0)
+        ok = collect_torchscript (path, tensors, error);
+      else if (strcmp (format, "state-dict") == 0)
+        ok = collect_state_dict (path, tensors, error);
+      else
         {
           g_set_error (error, CNC_TORCH_ERROR, CNC_TORCH_ERROR_WRONG_FORMAT,
-                       "%s: a TorchScript archive, not a state dict: open it as TorchScript", path);
+                       "%s: libtorch reads TorchScript archives and state dicts, not “%s” files",
+                       path, format);
           return NULL;
         }
-
-      if (!read_file (path, bytes, error))
+      if (!ok)
         return NULL;
-      if (bytes.empty ())
-        {
-          g_set_error (error, CNC_TORCH_ERROR, CNC_TORCH_ERROR_FAILED,
-                       "%s: the file is empty", path);
-          return NULL;
-        }
 
-      try
+      for (const auto &[name, tensor] : tensors)
         {
-          value = torch::jit::pickle_load (bytes);
-        }
-      catch (...)
-        {
-          /* libtorch fails on OrderedDict with an internal assert: say what to do instead.
-           * (Not a TorchScript archive, whose data.pkl names OrderedDict too: checked above.) */
-          if (survey.is_zip && survey.has_data_pkl && has_ordered_dict_global (bytes))
+          std::string dtype;
+          guint bits = 0;
+
+          if (!tensor.defined () || tensor.layout () != at::kStrided || tensor.is_complex ())
             {
-              set_ordered_dict_error (error, path);
-              return NULL;
+              cnc_weights_skip (weights, name.c_str (), "not a dense real tensor");
+              continue;
             }
-          throw;
-        }
-      bytes.clear ();
-      bytes.shrink_to_fit ();
+          dtype_of (tensor.scalar_type (), dtype, bits);
+          if (!tensor.is_quantized () && !tensor.is_floating_point ())
+            {
+              cnc_weights_skip (weights, name.c_str (), dtype.c_str ());
+              continue;
+            }
 
-      if (!value.isGenericDict ())
-        {
-          g_set_error (error, CNC_TORCH_ERROR, CNC_TORCH_ERROR_NOT_A_DICT,
-                       "%s: holds %s, not a state dict (a dict of parameter names to tensors)",
-                       path, describe_value (value));
-          return NULL;
-        }
+          at::Tensor values = tensor.is_quantized () ? tensor.dequantize () : tensor;
+          values = values.detach ().to (at::kFloat).contiguous ();
+          std::vector<gint64> shape (tensor.sizes ().begin (), tensor.sizes ().end ());
+          gint64 numel = values.numel ();
+          float *data = g_new (float, MAX (numel, 1));
 
-      for (const auto &entry : value.toGenericDict ())
-        {
-          if (!entry.value ().isTensor ())
-            continue;
-          std::string key = entry.key ().isString () ? entry.key ().toStringRef ()
-                                                     : c10::str (entry.key ());
-          tensors.emplace_back (key, entry.value ().toTensor ());
+          if (numel > 0)
+            memcpy (data, values.data_ptr<float> (), numel * sizeof (float));
+          if (!cnc_weights_add (weights, name.c_str (), dtype.c_str (), tensor.is_quantized (),
+                                shape.data (), (guint) shape.size (), data))
+            cnc_weights_skip (weights, name.c_str (), "a second tensor of the same name");
         }
-      if (!check_records (path, survey, tensors, error))
-        return NULL;
-
-      for (const auto &[key, tensor] : tensors)
-        {
-          CncLayerStats *stats = stats_of_tensor (key, tensor);
-          if (stats != NULL)
-            g_ptr_array_add (layers, stats);
-        }
-      return (GPtrArray *) g_steal_pointer (&layers);
+      return (CncWeights *) g_steal_pointer (&weights);
     }
   catch (...)
     {

@@ -1,0 +1,478 @@
+/* test-app.c
+ * The desktop app under a display: the window on a workspace, a dropped file list imported (onto a map node
+ * as their parent), a refused file changing nothing, the dock layout saved and restored.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-app"
+
+#include <gtk/gtk.h>
+#include <json-glib/json-glib.h>
+
+#include "app/cnc-application.h"
+#include "app/cnc-import-dialog.h"
+#include "app/cnc-map-panel.h"
+#include "app/cnc-window-private.h"
+#include "cnc-test-util.h"
+#include "core/cnc-import.h"
+#include "widgets/cnc-map-view.h"
+
+#define TIMEOUT_MS 60000
+
+typedef gboolean (*Condition) (gpointer data);
+
+/* Runs the main loop until @condition holds; fails the test after TIMEOUT_MS. */
+static void
+wait_until (Condition   condition,
+            gpointer    data,
+            const char *what)
+{
+  gint64 end = g_get_monotonic_time () + TIMEOUT_MS * 1000;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > end)
+        g_error ("Timed out waiting for %s", what);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static gboolean
+window_loaded (gpointer data)
+{
+  return cnc_window_get_loaded (data);
+}
+
+static gboolean
+map_drawn (gpointer data)
+{
+  GtkWidget *map = cnc_map_panel_get_view (CNC_MAP_PANEL (CNC_WINDOW (data)->map_panel));
+
+  return gtk_widget_get_mapped (map) && gtk_widget_get_width (map) > 100 && gtk_widget_get_height (map) > 100;
+}
+
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+/* A workspace made with the CLI holding the reference tool's file; returns its folder. */
+static char *
+make_workspace (const char *json_fixture)
+{
+  g_autofree char *tmp = cnc_test_tmpdir ("test-app");
+  char *dir = g_build_filename (tmp, "my-experiments", NULL);
+  g_autofree char *json = json_fixture ? cnc_test_cac_fixture (json_fixture) : NULL;
+
+  {
+    const char *args[] = { "init", dir, NULL };
+    g_assert_cmpint (cnc_test_run_cli (args, NULL, NULL), ==, 0);
+  }
+  if (json)
+    {
+      const char *args[] = { "-w", dir, "import-json", json, NULL };
+      g_assert_cmpint (cnc_test_run_cli (args, NULL, NULL), ==, 0);
+    }
+  return dir;
+}
+
+/* The number of models a models.json holds, read with json-glib (not with our importer). */
+static guint
+count_json_models (const char *fixture)
+{
+  g_autofree char *path = cnc_test_cac_fixture (fixture);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  return json_array_get_length (json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                                              "models"));
+}
+
+static CncWindow *
+open_window (const char *dir)
+{
+  CncWindow *window = cnc_window_new (NULL, dir);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until (window_loaded, window, "the workspace to load");
+  wait_until (map_drawn, window, "the map to be drawn");
+  return window;
+}
+
+static void
+close_window (CncWindow *window)
+{
+  gtk_window_close (GTK_WINDOW (window));
+  spin (50);
+}
+
+static void
+remove_workspace (const char *dir)
+{
+  g_autofree char *parent = g_path_get_dirname (dir);
+  cnc_test_rmtree (parent);
+}
+
+/* ---------------------------------------------------------------- the window */
+
+static void
+test_window_opens_workspace (void)
+{
+  g_autofree char *dir = make_workspace ("celeba_models.json");
+  CncWindow *window = open_window (dir);
+  const char *title = gtk_window_get_title (GTK_WINDOW (window));
+  CncDock *dock = cnc_window_get_dock (window);
+
+  /* The title names the app and the workspace. */
+  g_assert_nonnull (strstr (title, "Compress & Compare"));
+  g_assert_nonnull (strstr (title, "my-experiments"));
+  /* Every model of the file is there. */
+  g_assert_cmpuint (cnc_model_set_get_n_models (cnc_window_get_model_set (window)), ==,
+                    count_json_models ("celeba_models.json"));
+  /* The default layout. */
+  g_assert_cmpint (cnc_dock_get_panel_position (dock, "map", NULL), ==, CNC_DOCK_CENTRE);
+  g_assert_cmpint (cnc_dock_get_panel_position (dock, "scatter", NULL), ==, CNC_DOCK_RIGHT);
+  g_assert_cmpint (cnc_dock_get_panel_position (dock, "models", NULL), ==, CNC_DOCK_BOTTOM);
+  /* An empty left sidebar takes no room, and its toggle says why it is disabled. */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (cnc_dock_get_area (dock, CNC_DOCK_LEFT))));
+  g_assert_false (g_action_group_get_action_enabled (cnc_dock_get_action_group (dock), "reveal-left"));
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (window->reveal_left_button)));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (GTK_WIDGET (window->reveal_left_button)), "empty"));
+  /* Nothing selected: growing the selection is disabled. */
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "add-ancestors"));
+
+  close_window (window);
+  remove_workspace (dir);
+}
+
+static void
+test_window_missing_folder_becomes_workspace (void)
+{
+  g_autofree char *tmp = cnc_test_tmpdir ("test-app");
+  g_autofree char *dir = g_build_filename (tmp, "new-one", NULL);
+  g_autofree char *registry = g_build_filename (dir, "registry.sqlite", NULL);
+  CncWindow *window = open_window (dir);
+
+  g_assert_true (g_file_test (registry, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (cnc_model_set_get_n_models (cnc_window_get_model_set (window)), ==, 0);
+  /* Nothing to export yet, and the menu says so. */
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "export-json"));
+  close_window (window);
+  cnc_test_rmtree (tmp);
+}
+
+/* ---------------------------------------------------------------- drag and drop */
+
+/* A point of the window over a model drawn on the map, and that model. */
+static gboolean
+find_node (CncWindow *window,
+           double    *x,
+           double    *y,
+           guint     *model)
+{
+  GtkWidget *map = cnc_map_panel_get_view (CNC_MAP_PANEL (window->map_panel));
+  int width = gtk_widget_get_width (map), height = gtk_widget_get_height (map);
+
+  for (int j = 2; j < height; j += 2)
+    for (int i = 2; i < width; i += 2)
+      {
+        guint found = cnc_map_view_model_at (CNC_MAP_VIEW (map), i, j);
+        graphene_point_t point;
+
+        if (found == CNC_MODEL_NONE)
+          continue;
+        g_assert_true (gtk_widget_compute_point (map, GTK_WIDGET (window), &GRAPHENE_POINT_INIT (i, j), &point));
+        *x = point.x;
+        *y = point.y;
+        *model = found;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static CncImportDialog *
+find_import_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+      if (CNC_IS_IMPORT_DIALOG (window))
+        return CNC_IMPORT_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+drop_files (CncWindow          *window,
+            const char * const *paths,
+            double              x,
+            double              y)
+{
+  GSList *files = NULL;
+  GValue value = G_VALUE_INIT;
+  gboolean handled = FALSE;
+
+  for (guint i = 0; paths[i]; i++)
+    files = g_slist_append (files, g_file_new_for_path (paths[i]));
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_set_boxed (&value, files);
+  g_signal_emit_by_name (_cnc_window_get_drop_target (window), "drop", &value, x, y, &handled);
+  g_value_unset (&value);
+  g_slist_free_full (files, g_object_unref);
+  return handled;
+}
+
+typedef struct {
+  CncWindow *window;
+  guint      n_models;
+} Reload;
+
+static gboolean
+reloaded_with (gpointer data)
+{
+  Reload *reload = data;
+
+  return find_import_dialog () == NULL
+         && cnc_model_set_get_n_models (cnc_window_get_model_set (reload->window)) == reload->n_models;
+}
+
+static gboolean
+dialog_failed (gpointer data)
+{
+  CncImportDialog *dialog = data;
+
+  return !cnc_import_dialog_get_running (dialog) && cnc_import_dialog_get_error (dialog) != NULL;
+}
+
+/* How many layers python3-torch wrote for @file into expected.json. */
+static guint
+expected_layers (const char *fixtures,
+                 const char *file)
+{
+  g_autofree char *path = g_build_filename (fixtures, "expected.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *entry;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  entry = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), file);
+  return json_array_get_length (json_object_get_array_member (entry, "layers"));
+}
+
+static void
+test_drop_imports_onto_node (void)
+{
+  g_autofree char *dir = make_workspace ("imagenet_tutorial_models.json");
+  g_autofree char *fixtures = cnc_test_tmpdir ("test-app-torch");
+  g_autofree char *scripted = g_build_filename (fixtures, "cnn-scripted.pt", NULL);
+  g_autofree char *traced = g_build_filename (fixtures, "mlp-traced.pt", NULL);
+  const char *paths[] = { scripted, traced, NULL };
+  const char *fixture_args[] = { fixtures, NULL };
+  CncWindow *window;
+  CncImportDialog *dialog;
+  g_autoptr(CncWorkspace) workspace = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) edges = NULL;
+  g_autofree char *parent_name = NULL;
+  Reload reload;
+  double x = 0, y = 0;
+  guint node = CNC_MODEL_NONE, n_before;
+
+  if (!cnc_test_run_python ("make-torch-fixtures.py", fixture_args))
+    return;
+  window = open_window (dir);
+  n_before = cnc_model_set_get_n_models (cnc_window_get_model_set (window));
+  g_assert_true (find_node (window, &x, &y, &node));
+  parent_name = g_strdup (cnc_model_set_get_model (cnc_window_get_model_set (window), node)->name);
+
+  /* Dropped onto a node: the dialog opens with that node as the parent. */
+  g_assert_true (drop_files (window, paths, x, y));
+  dialog = find_import_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (cnc_import_dialog_get_parent (dialog), ==, parent_name);
+  cnc_import_dialog_set_operation (dialog, "prune", "amount=0.5, retrained=true, method=l1");
+  cnc_import_dialog_run (dialog);
+  reload = (Reload) { window, n_before + 2 };
+  wait_until (reloaded_with, &reload, "the import and the reload");
+
+  /* In the registry, read on a connection of the test's own. */
+  workspace = cnc_workspace_open (dir, CNC_WORKSPACE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  edges = cnc_workspace_list_edges (workspace, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; paths[i]; i++)
+    {
+      g_autofree char *name = cnc_import_default_name (paths[i]);
+      g_autoptr(CncModel) model = cnc_workspace_find_model (workspace, name, &error);
+      g_autoptr(CncModel) parent = cnc_workspace_find_model (workspace, parent_name, &error);
+      g_autoptr(GPtrArray) layers = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autofree char *file = g_path_get_basename (paths[i]);
+      JsonObject *parameters;
+      gboolean linked = FALSE;
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (model->operation, ==, "prune");
+      g_assert_true (json_parser_load_from_data (parser, model->parameters, -1, NULL));
+      parameters = json_node_get_object (json_parser_get_root (parser));
+      g_assert_cmpfloat (json_object_get_double_member (parameters, "amount"), ==, 0.5);
+      g_assert_true (json_object_get_boolean_member (parameters, "retrained"));
+      g_assert_cmpstr (json_object_get_string_member (parameters, "method"), ==, "l1");
+      for (guint e = 0; e < edges->len; e++)
+        {
+          CncEdge *edge = &g_array_index (edges, CncEdge, e);
+          linked |= edge->child == model->id && edge->parent == parent->id && edge->role == CNC_EDGE_BASE;
+        }
+      g_assert_true (linked);
+      layers = cnc_workspace_list_layers (workspace, model->id, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (layers->len, ==, expected_layers (fixtures, file));
+    }
+
+  close_window (window);
+  cnc_test_rmtree (fixtures);
+  remove_workspace (dir);
+}
+
+static void
+test_drop_bad_file_changes_nothing (void)
+{
+  g_autofree char *dir = make_workspace ("imagenet_tutorial_models.json");
+  g_autofree char *fixtures = cnc_test_tmpdir ("test-app-torch");
+  g_autofree char *good = g_build_filename (fixtures, "cnn-scripted.pt", NULL);
+  g_autofree char *bad = g_build_filename (fixtures, "random.pt", NULL);
+  const char *paths[] = { good, bad, NULL };
+  const char *fixture_args[] = { fixtures, NULL };
+  g_autoptr(CncWorkspace) workspace = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  CncImportDialog *dialog;
+  CncWindow *window;
+
+  if (!cnc_test_run_python ("make-torch-fixtures.py", fixture_args))
+    return;
+  workspace = cnc_workspace_open (dir, CNC_WORKSPACE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  before = cnc_workspace_fingerprint (workspace, &error);
+  g_assert_no_error (error);
+
+  window = open_window (dir);
+  /* Dropped on the header bar: no parent. */
+  g_assert_true (drop_files (window, paths, 10, 10));
+  dialog = find_import_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_null (cnc_import_dialog_get_parent (dialog));
+  cnc_import_dialog_run (dialog);
+  wait_until (dialog_failed, dialog, "the import to be refused");
+  /* The importer's message, naming the file, in the dialog; the good file was not imported either. */
+  g_assert_nonnull (strstr (cnc_import_dialog_get_error (dialog), "random.pt"));
+  after = cnc_workspace_fingerprint (workspace, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (before, ==, after);
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  close_window (window);
+  cnc_test_rmtree (fixtures);
+  remove_workspace (dir);
+}
+
+/* ---------------------------------------------------------------- the dock's layout */
+
+static void
+test_layout_restored (void)
+{
+  g_autofree char *dir = make_workspace ("imagenet_tutorial_models.json");
+  CncWindow *window = open_window (dir);
+  CncDock *dock = cnc_window_get_dock (window);
+  guint frame = 99;
+
+  /* Move the table to the left, split the right side differently, close the jobs, hide the bottom. */
+  cnc_dock_move_panel (dock, "models", CNC_DOCK_LEFT, 0);
+  cnc_dock_move_panel (dock, "filters", CNC_DOCK_RIGHT, 0);
+  cnc_dock_close_panel (dock, "jobs");
+  cnc_dock_set_revealed (dock, CNC_DOCK_BOTTOM, FALSE);
+  cnc_dock_set_area_size (dock, CNC_DOCK_LEFT, 480);
+  spin (100);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (cnc_dock_get_area (dock, CNC_DOCK_LEFT))));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (cnc_dock_get_area (dock, CNC_DOCK_LEFT))), ==, 480);
+  close_window (window);
+
+  window = open_window (dir);
+  dock = cnc_window_get_dock (window);
+  spin (100);
+  g_assert_cmpint (cnc_dock_get_panel_position (dock, "models", &frame), ==, CNC_DOCK_LEFT);
+  g_assert_cmpuint (frame, ==, 0);
+  g_assert_cmpint (cnc_dock_get_panel_position (dock, "filters", &frame), ==, CNC_DOCK_RIGHT);
+  g_assert_cmpuint (frame, ==, 0);
+  g_assert_cmpint (cnc_dock_get_panel_position (dock, "jobs", NULL), ==, CNC_DOCK_CLOSED);
+  g_assert_false (cnc_dock_get_revealed (dock, CNC_DOCK_BOTTOM));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (cnc_dock_get_area (dock, CNC_DOCK_LEFT))), ==, 480);
+  /* The View menu's item of the closed panel is off; turning it on brings the panel back where it was. */
+  g_assert_false (g_variant_get_boolean (g_action_group_get_action_state (cnc_dock_get_action_group (dock),
+                                                                          "panel-jobs")));
+  g_action_group_change_action_state (cnc_dock_get_action_group (dock), "panel-jobs", g_variant_new_boolean (TRUE));
+  g_assert_cmpint (cnc_dock_get_panel_position (dock, "jobs", NULL), ==, CNC_DOCK_BOTTOM);
+  g_assert_true (cnc_dock_get_revealed (dock, CNC_DOCK_BOTTOM));
+
+  /* Reset layout: every panel back at its default place. */
+  g_action_group_activate_action (cnc_dock_get_action_group (dock), "reset-layout", NULL);
+  g_assert_cmpint (cnc_dock_get_panel_position (dock, "models", NULL), ==, CNC_DOCK_BOTTOM);
+  g_assert_cmpint (cnc_dock_get_panel_position (dock, "filters", &frame), ==, CNC_DOCK_RIGHT);
+  g_assert_cmpuint (frame, ==, 1);
+  close_window (window);
+  remove_workspace (dir);
+}
+
+static void
+test_detached_panel_comes_back (void)
+{
+  g_autofree char *dir = make_workspace ("imagenet_tutorial_models.json");
+  CncWindow *window = open_window (dir);
+  CncDock *dock = cnc_window_get_dock (window);
+  GtkWindow *detached;
+
+  cnc_dock_move_panel (dock, "scatter", CNC_DOCK_DETACHED, 0);
+  g_assert_cmpint (cnc_dock_get_panel_position (dock, "scatter", NULL), ==, CNC_DOCK_DETACHED);
+  g_assert_cmpuint (g_list_length (cnc_dock_get_windows (dock)), ==, 1);
+  detached = cnc_dock_get_windows (dock)->data;
+  g_assert_cmpstr (gtk_window_get_title (detached), ==, "Scatterplot");
+  spin (100);
+  /* Closing its window docks it again where it was. */
+  gtk_window_close (detached);
+  spin (100);
+  g_assert_cmpint (cnc_dock_get_panel_position (dock, "scatter", NULL), ==, CNC_DOCK_RIGHT);
+  g_assert_cmpuint (g_list_length (cnc_dock_get_windows (dock)), ==, 0);
+  close_window (window);
+  remove_workspace (dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  if (!gtk_init_check ())
+    return 77;   /* no display: Meson reports SKIP */
+  cnc_application_ensure_ui ();
+
+  g_test_add_func ("/app/window/opens-workspace", test_window_opens_workspace);
+  g_test_add_func ("/app/window/missing-folder-becomes-workspace", test_window_missing_folder_becomes_workspace);
+  g_test_add_func ("/app/dnd/imports-onto-node", test_drop_imports_onto_node);
+  g_test_add_func ("/app/dnd/bad-file-changes-nothing", test_drop_bad_file_changes_nothing);
+  g_test_add_func ("/app/dock/layout-restored", test_layout_restored);
+  g_test_add_func ("/app/dock/detached-panel-comes-back", test_detached_panel_comes_back);
+  return g_test_run ();
+}

@@ -1,0 +1,615 @@
+/* test-widgets.c
+ * Tests of the chart widgets under a display (xvfb-run): what the map draws, selection by click, keys and
+ * lineage, filters, the scatterplot's frontier, the comparison's design.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-widgets"
+
+#include <gtk/gtk.h>
+#include <math.h>
+
+#include "charts/cnc-colormap.h"
+#include "core/cnc-cac-json.h"
+#include "core/cnc-pareto.h"
+#include "cnc-test-util.h"
+#include "widgets/cnc-bars-view.h"
+#include "widgets/cnc-histogram-view.h"
+#include "widgets/cnc-map-view.h"
+#include "widgets/cnc-model-set.h"
+#include "widgets/cnc-scatter-view.h"
+
+/* base → p50 → p50ft; base → p90 → p90ft; base → q8 → q8p → q8pft.
+ * Latency (lower is better) and accuracy (higher is better), worked out by hand:
+ *   base (20, .80) p50 (19, .78) p50ft (19, .80) p90 (18, .30) p90ft (18, .70) q8 (8, .79) q8p (7.5, .60)
+ *   q8pft (7.5, .75)
+ *   front: p50ft (nothing at ≤ 19 ms reaches .80), q8 (nothing at ≤ 8 ms reaches .79), q8pft (fastest, best of
+ *   the fastest); base is dominated by p50ft, p50 and p90ft by q8, p90 by q8, q8p by q8pft.
+ *   With accuracy ≥ .76 only base, p50, p50ft, q8 remain: front p50ft, q8. */
+static const char models_json[] =
+  "{\"metrics\": ["
+  " {\"name\": \"Top-1 Accuracy\", \"primary\": true, \"format\": \".2%\", \"min\": 0, \"max\": 1},"
+  " {\"name\": \"Latency\", \"primary\": true, \"unit\": \"ms\", \"min\": 0},"
+  " {\"name\": \"Model Size\", \"primary\": true, \"format\": \".2~s\", \"min\": 0}],"
+  "\"operations\": [{\"name\": \"train\", \"parameters\": [\"epochs\"]},"
+  " {\"name\": \"magnitude prune\", \"parameters\": [\"amount\"]},"
+  " {\"name\": \"quantize\", \"parameters\": [\"bits\"]}],"
+  "\"models\": ["
+  " {\"id\": \"base\", \"base\": null, \"operation\": {\"name\": \"train\", \"parameters\": {\"epochs\": 90}},"
+  "  \"metrics\": {\"Top-1 Accuracy\": 0.80, \"Latency\": 20, \"Model Size\": 100e6}},"
+  " {\"id\": \"p50\", \"base\": \"base\", \"operation\": {\"name\": \"magnitude prune\", \"parameters\": {\"amount\": 0.5}},"
+  "  \"metrics\": {\"Top-1 Accuracy\": 0.78, \"Latency\": 19, \"Model Size\": 60e6}},"
+  " {\"id\": \"p50ft\", \"base\": \"p50\", \"operation\": {\"name\": \"train\", \"parameters\": {\"epochs\": 5}},"
+  "  \"metrics\": {\"Top-1 Accuracy\": 0.80, \"Latency\": 19, \"Model Size\": 60e6}},"
+  " {\"id\": \"p90\", \"base\": \"base\", \"operation\": {\"name\": \"magnitude prune\", \"parameters\": {\"amount\": 0.9}},"
+  "  \"metrics\": {\"Top-1 Accuracy\": 0.30, \"Latency\": 18, \"Model Size\": 20e6}},"
+  " {\"id\": \"p90ft\", \"base\": \"p90\", \"operation\": {\"name\": \"train\", \"parameters\": {\"epochs\": 5}},"
+  "  \"metrics\": {\"Top-1 Accuracy\": 0.70, \"Latency\": 18, \"Model Size\": 20e6}},"
+  " {\"id\": \"q8\", \"base\": \"base\", \"operation\": {\"name\": \"quantize\", \"parameters\": {\"bits\": 8}},"
+  "  \"metrics\": {\"Top-1 Accuracy\": 0.79, \"Latency\": 8, \"Model Size\": 25e6}},"
+  " {\"id\": \"q8p\", \"base\": \"q8\", \"operation\": {\"name\": \"magnitude prune\", \"parameters\": {\"amount\": 0.5}},"
+  "  \"metrics\": {\"Top-1 Accuracy\": 0.60, \"Latency\": 7.5, \"Model Size\": 15e6}},"
+  " {\"id\": \"q8pft\", \"base\": \"q8p\", \"operation\": {\"name\": \"train\", \"parameters\": {\"epochs\": 5}},"
+  "  \"metrics\": {\"Top-1 Accuracy\": 0.75, \"Latency\": 7.5, \"Model Size\": 15e6}}"
+  "]}";
+
+typedef struct {
+  char         *dir;
+  CncWorkspace *workspace;
+  CncModelSet  *set;
+} Fixture;
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL, *ws_dir = NULL;
+
+  f->dir = cnc_test_tmpdir ("test-widgets");
+  json = cnc_test_write_file (f->dir, "models.json", models_json);
+  ws_dir = g_build_filename (f->dir, "ws", NULL);
+  f->workspace = cnc_workspace_open (ws_dir, CNC_WORKSPACE_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+  g_assert_true (cnc_cac_json_import (f->workspace, json, NULL, &error));
+  g_assert_no_error (error);
+  f->set = cnc_model_set_new ();
+  g_assert_true (cnc_model_set_load_sync (f->set, f->workspace, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cnc_model_set_get_n_models (f->set), ==, 8);
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  g_clear_object (&f->set);
+  g_clear_object (&f->workspace);
+  cnc_test_rmtree (f->dir);
+  g_free (f->dir);
+}
+
+static guint
+idx (Fixture *f, const char *name)
+{
+  guint i = cnc_model_set_find_name (f->set, name);
+  g_assert_cmpuint (i, !=, CNC_MODEL_NONE);
+  return i;
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(char * const *) a, *(char * const *) b);
+}
+
+static char *
+sorted_names (CncModelSet *set)
+{
+  g_autoptr(GArray) sel = cnc_model_set_get_selection (set);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+
+  for (guint k = 0; k < sel->len; k++)
+    g_ptr_array_add (names, cnc_model_set_get_model (set, g_array_index (sel, guint, k))->name);
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (",", (char **) names->pdata);
+}
+
+static void
+test_lineage_selection (Fixture *f, gconstpointer data)
+{
+  g_autofree char *a = NULL, *b = NULL, *c = NULL, *d = NULL, *e = NULL;
+
+  cnc_model_set_select_one (f->set, idx (f, "q8pft"));
+  cnc_model_set_add_ancestors (f->set);
+  a = sorted_names (f->set);
+  g_assert_cmpstr (a, ==, "base,q8,q8p,q8pft");
+
+  cnc_model_set_select_one (f->set, idx (f, "q8"));
+  cnc_model_set_add_descendants (f->set);
+  b = sorted_names (f->set);
+  g_assert_cmpstr (b, ==, "q8,q8p,q8pft");
+
+  cnc_model_set_select_one (f->set, idx (f, "p50"));
+  cnc_model_set_add_parents (f->set);
+  c = sorted_names (f->set);
+  g_assert_cmpstr (c, ==, "base,p50");
+
+  cnc_model_set_add_children (f->set);   /* of base and p50 */
+  d = sorted_names (f->set);
+  g_assert_cmpstr (d, ==, "base,p50,p50ft,p90,q8");
+
+  /* a filter fades models: they leave the selection and cannot be selected */
+  cnc_model_set_set_filter (f->set, cnc_model_set_find_metric (f->set, "Top-1 Accuracy"), 0.76, 1);
+  g_assert_cmpuint (cnc_model_set_get_n_passing (f->set), ==, 4);
+  e = sorted_names (f->set);
+  g_assert_cmpstr (e, ==, "base,p50,p50ft,q8");
+  cnc_model_set_toggle (f->set, idx (f, "p90"));
+  g_assert_false (cnc_model_set_is_selected (f->set, idx (f, "p90")));
+  cnc_model_set_select_all (f->set);
+  g_assert_cmpuint (cnc_model_set_get_n_selected (f->set), ==, 4);
+}
+
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static gboolean
+spin_until (gboolean (*done) (gpointer), gpointer data, guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (!done (data) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+  return done (data);
+}
+
+static void
+on_loaded (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean *done = data;
+
+  g_assert_true (cnc_model_set_load_finish (CNC_MODEL_SET (source), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+count_signal (gpointer instance, gpointer data)
+{
+  (*(guint *) data)++;
+}
+
+/* Loading in a worker thread; a reload keeps the selection, filters and encodings by id and name. */
+static void
+test_load_async (Fixture *f, gconstpointer data)
+{
+  g_autoptr(CncModelSet) set = cnc_model_set_new ();
+  g_autoptr(GError) error = NULL;
+  gboolean done = FALSE;
+  guint changed = 0;
+  int acc;
+  CncModel *extra = cnc_model_new ();
+
+  g_signal_connect (set, "changed", G_CALLBACK (count_signal), &changed);
+  cnc_model_set_load_async (set, f->workspace, NULL, on_loaded, &done);
+  g_assert_true (cnc_model_set_get_loading (set));
+  g_assert_true (spin_until (is_true, &done, 10000));
+  g_assert_false (cnc_model_set_get_loading (set));
+  g_assert_cmpuint (changed, ==, 1);
+  g_assert_cmpuint (cnc_model_set_get_n_models (set), ==, 8);
+  g_assert_cmpuint (cnc_model_set_get_n_metrics (set), ==, 3);
+  /* the default colour is the first higher-is-better primary metric */
+  acc = cnc_model_set_find_metric (set, "Top-1 Accuracy");
+  g_assert_cmpint (cnc_model_set_get_color_metric (set), ==, acc);
+  g_assert_cmpint (cnc_model_set_get_size_metric (set), ==, cnc_model_set_find_metric (set, "Model Size"));
+
+  cnc_model_set_select_one (set, cnc_model_set_find_name (set, "q8p"));
+  cnc_model_set_set_filter (set, acc, 0.5, 1);
+
+  /* a model added in between: after the reload it is there, and q8p is still the one selected */
+  extra->name = g_strdup ("extra");
+  g_assert_true (cnc_workspace_begin (f->workspace, &error));
+  g_assert_true (cnc_workspace_insert_model (f->workspace, extra, &error));
+  g_assert_true (cnc_workspace_commit (f->workspace, &error));
+  g_assert_no_error (error);
+  cnc_model_free (extra);
+  cnc_model_set_reload (set);
+  while (cnc_model_set_get_loading (set))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (changed, ==, 2);
+  g_assert_cmpuint (cnc_model_set_get_n_models (set), ==, 9);
+  g_assert_cmpuint (cnc_model_set_get_n_selected (set), ==, 1);
+  g_assert_true (cnc_model_set_is_selected (set, cnc_model_set_find_name (set, "q8p")));
+  g_assert_true (cnc_model_set_get_filter (set, acc, NULL, NULL));
+  /* "extra" has no accuracy: it fails the filter */
+  g_assert_false (cnc_model_set_passes_filters (set, cnc_model_set_find_name (set, "extra")));
+  g_assert_cmpuint (cnc_model_set_get_n_passing (set), ==, 7);
+}
+
+/* ---- displays ------------------------------------------------------------------------------------------ */
+
+static GtkWidget *
+show_in_window (GtkWidget *child, int width, int height, const char *title)
+{
+  GtkWidget *window = gtk_window_new ();
+
+  gtk_window_set_title (GTK_WINDOW (window), title);
+  gtk_window_set_decorated (GTK_WINDOW (window), FALSE);
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  gtk_window_set_child (GTK_WINDOW (window), child);
+  gtk_window_present (GTK_WINDOW (window));
+  spin (300);
+  return window;
+}
+
+/* What a widget draws, as an image. */
+static cairo_surface_t *
+render (GtkWidget *widget)
+{
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w, h);
+  cairo_t *cr = cairo_create (surface);
+
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node)
+    gsk_render_node_draw (node, cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  return surface;
+}
+
+/* With CNC_SHOTS_DIR set, keeps what was drawn for people to look at. */
+static void
+keep_shot (cairo_surface_t *image, const char *name)
+{
+  const char *dir = g_getenv ("CNC_SHOTS_DIR");
+  g_autofree char *path = NULL;
+
+  if (dir == NULL)
+    return;
+  path = g_build_filename (dir, name, NULL);
+  cairo_surface_write_to_png (image, path);
+}
+
+static void
+pixel_at (cairo_surface_t *s, double x, double y, double rgb[3])
+{
+  guint32 p = ((guint32 *) cairo_image_surface_get_data (s))[(int) y * cairo_image_surface_get_stride (s) / 4 + (int) x];
+
+  rgb[0] = ((p >> 16) & 0xff) / 255.0;
+  rgb[1] = ((p >> 8) & 0xff) / 255.0;
+  rgb[2] = (p & 0xff) / 255.0;
+}
+
+static void
+test_map_draws_models (Fixture *f, gconstpointer data)
+{
+  GtkWidget *map = cnc_map_view_new (f->set);
+  GtkWidget *window = show_in_window (map, 900, 600, "cnc-test-map");
+  int acc = cnc_model_set_find_metric (f->set, "Top-1 Accuracy");
+  cairo_surface_t *image;
+  double xs[8], ys[8];
+
+  cnc_model_set_set_color_metric (f->set, acc);
+  cnc_model_set_set_size_metric (f->set, -1);
+  spin (100);
+  image = render (map);
+  /* every model is drawn where the map says, in its colour on the accuracy scale: (v − .30) / (.80 − .30) */
+  for (guint i = 0; i < 8; i++)
+    {
+      double rgb[3], v = cnc_model_set_get_value (f->set, i, acc);
+      CncRgb want = cnc_colormap_sequential ((v - 0.30) / (0.80 - 0.30));
+
+      g_assert_true (cnc_map_view_get_model_position (CNC_MAP_VIEW (map), i, &xs[i], &ys[i]));
+      pixel_at (image, xs[i], ys[i], rgb);
+      g_assert_cmpfloat (fabs (rgb[0] - want.r), <, 0.04);
+      g_assert_cmpfloat (fabs (rgb[1] - want.g), <, 0.04);
+      g_assert_cmpfloat (fabs (rgb[2] - want.b), <, 0.04);
+      g_assert_cmpuint (cnc_map_view_model_at (CNC_MAP_VIEW (map), xs[i], ys[i]), ==, i);
+    }
+  keep_shot (image, "widget-map.png");
+  cairo_surface_destroy (image);
+
+  /* zoomed in past the pane: an overview in the corner shows where the view is */
+  for (int k = 0; k < 4; k++)
+    cnc_map_view_zoom_in (CNC_MAP_VIEW (map));
+  g_assert_cmpfloat (cnc_map_view_get_zoom (CNC_MAP_VIEW (map)), >, 1.5);
+  spin (50);
+  image = render (map);
+  keep_shot (image, "widget-map-zoomed.png");
+  {
+    /* the overview sits in the bottom-right corner (180 × 110, 10 px in): its frame of the view is drawn
+     * in the accent colour there, and nowhere on the left half */
+    guint accent_right = 0, accent_left = 0;
+    for (int y = 600 - 10 - 110; y < 600 - 10; y++)
+      for (int x = 0; x < 900; x++)
+        {
+          double rgb[3];
+          pixel_at (image, x, y, rgb);
+          if (fabs (rgb[0] - 0x1c / 255.0) < 0.03 && fabs (rgb[1] - 0x71 / 255.0) < 0.03
+              && fabs (rgb[2] - 0xd8 / 255.0) < 0.03)
+            {
+              if (x >= 900 - 10 - 180)
+                accent_right++;
+              else if (x < 450)
+                accent_left++;
+            }
+        }
+    g_assert_cmpuint (accent_right, >, 20);
+    g_assert_cmpuint (accent_left, ==, 0);
+  }
+  cairo_surface_destroy (image);
+  cnc_map_view_zoom_fit (CNC_MAP_VIEW (map));
+  spin (50);
+
+  /* by operation (worked out by hand): train | prune: p50 p90 | quantize: q8 | train (2nd): p50ft p90ft |
+   * prune (2nd): q8p | train (3rd): q8pft */
+  g_assert_cmpfloat (xs[idx (f, "base")], <, xs[idx (f, "p50")]);
+  g_assert_cmpfloat (xs[idx (f, "p50")], ==, xs[idx (f, "p90")]);
+  g_assert_cmpfloat (xs[idx (f, "p50")], <, xs[idx (f, "q8")]);
+  g_assert_cmpfloat (xs[idx (f, "q8")], <, xs[idx (f, "p50ft")]);
+  g_assert_cmpfloat (xs[idx (f, "p50ft")], ==, xs[idx (f, "p90ft")]);
+  g_assert_cmpfloat (xs[idx (f, "p50ft")], <, xs[idx (f, "q8p")]);
+  g_assert_cmpfloat (xs[idx (f, "q8p")], <, xs[idx (f, "q8pft")]);
+  /* by step: depth decides */
+  cnc_map_view_set_layout_mode (CNC_MAP_VIEW (map), CNC_LINEAGE_LAYOUT_BY_STEP);
+  spin (50);
+  for (guint i = 0; i < 8; i++)
+    g_assert_true (cnc_map_view_get_model_position (CNC_MAP_VIEW (map), i, &xs[i], &ys[i]));
+  g_assert_cmpfloat (xs[idx (f, "p50")], ==, xs[idx (f, "q8")]);
+  g_assert_cmpfloat (xs[idx (f, "p50ft")], ==, xs[idx (f, "q8p")]);
+  g_assert_cmpfloat (xs[idx (f, "q8pft")], >, xs[idx (f, "q8p")]);
+
+  /* folding a subtree hides it and shows the count */
+  cnc_map_view_set_collapsed (CNC_MAP_VIEW (map), idx (f, "q8"), TRUE);
+  spin (50);
+  g_assert_false (cnc_map_view_get_model_position (CNC_MAP_VIEW (map), idx (f, "q8p"), &xs[0], &ys[0]));
+  g_assert_true (cnc_map_view_get_model_position (CNC_MAP_VIEW (map), idx (f, "q8"), &xs[0], &ys[0]));
+  cnc_map_view_expand_all (CNC_MAP_VIEW (map));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Real pointer and keys through the X server (xdotool): a click selects, Shift+click adds, Left goes to
+ * the parent. */
+static gboolean
+run_xdotool (const char *args)
+{
+  g_autofree char *cmd = g_strdup_printf ("xdotool %s", args);
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (!g_spawn_command_line_sync (cmd, NULL, NULL, &status, &error))
+    return FALSE;
+  return g_spawn_check_wait_status (status, NULL);
+}
+
+typedef struct {
+  CncModelSet *set;
+  guint        want;
+  guint        n_selected;
+} SelectionWait;
+
+static gboolean
+selection_is (gpointer data)
+{
+  SelectionWait *w = data;
+  return cnc_model_set_is_selected (w->set, w->want) && cnc_model_set_get_n_selected (w->set) == w->n_selected;
+}
+
+static void
+test_map_click_and_keys (Fixture *f, gconstpointer data)
+{
+  GtkWidget *map;
+  GtkWidget *window;
+  g_autofree char *path = g_find_program_in_path ("xdotool");
+  g_autofree char *wid = NULL;
+  g_autofree char *out = NULL;
+  double x, y;
+  SelectionWait w = { f->set, 0, 1 };
+  graphene_point_t p;
+
+  if (path == NULL)
+    {
+      g_test_skip ("xdotool is not installed");
+      return;
+    }
+  map = cnc_map_view_new (f->set);
+  window = show_in_window (map, 900, 600, "cnc-test-click");
+  if (!g_spawn_command_line_sync ("xdotool search --name cnc-test-click", &out, NULL, NULL, NULL) || out == NULL
+      || *out == '\0')
+    {
+      g_test_skip ("the window cannot be found through the X server");
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+  wid = g_strndup (out, strcspn (out, "\n"));
+
+  /* click p90: selected alone */
+  g_assert_true (cnc_map_view_get_model_position (CNC_MAP_VIEW (map), idx (f, "p90"), &x, &y));
+  g_assert_true (gtk_widget_compute_point (map, window, &GRAPHENE_POINT_INIT (x, y), &p));
+  {
+    g_autofree char *args = g_strdup_printf ("mousemove --window %s %d %d click 1", wid, (int) p.x, (int) p.y);
+    g_assert_true (run_xdotool (args));
+  }
+  w.want = idx (f, "p90");
+  g_assert_true (spin_until (selection_is, &w, 3000));
+  /* the pointer is over it: it is the hovered model everywhere, and its card is drawn */
+  g_assert_cmpuint (cnc_model_set_get_hovered (f->set), ==, idx (f, "p90"));
+  spin (100);
+  {
+    cairo_surface_t *image = render (map);
+    keep_shot (image, "widget-map-hover.png");
+    cairo_surface_destroy (image);
+  }
+
+  /* Shift+click q8: both */
+  g_assert_true (cnc_map_view_get_model_position (CNC_MAP_VIEW (map), idx (f, "q8"), &x, &y));
+  g_assert_true (gtk_widget_compute_point (map, window, &GRAPHENE_POINT_INIT (x, y), &p));
+  {
+    g_autofree char *args = g_strdup_printf ("mousemove --window %s %d %d keydown shift click 1 keyup shift",
+                                             wid, (int) p.x, (int) p.y);
+    g_assert_true (run_xdotool (args));
+  }
+  w.want = idx (f, "q8");
+  w.n_selected = 2;
+  g_assert_true (spin_until (selection_is, &w, 3000));
+  g_assert_true (cnc_model_set_is_selected (f->set, idx (f, "p90")));
+
+  /* the keyboard: from the focused q8, Left goes to its parent */
+  {
+    g_autofree char *args = g_strdup_printf ("windowfocus --sync %s key Left", wid);
+    run_xdotool (args);
+  }
+  w.want = idx (f, "base");
+  w.n_selected = 1;
+  g_assert_true (spin_until (selection_is, &w, 3000));
+
+  /* the pointer leaves: no hovered model, no card */
+  g_assert_true (run_xdotool ("mousemove 2000 2000"));
+  spin (300);
+  g_assert_cmpuint (cnc_model_set_get_hovered (f->set), ==, CNC_MODEL_NONE);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_scatter_pareto (Fixture *f, gconstpointer data)
+{
+  GtkWidget *scatter = cnc_scatter_view_new (f->set);
+  GtkWidget *window = show_in_window (scatter, 600, 400, "cnc-test-scatter");
+  int acc = cnc_model_set_find_metric (f->set, "Top-1 Accuracy"), lat = cnc_model_set_find_metric (f->set, "Latency");
+  g_autoptr(GArray) front = NULL, analytics = NULL, filtered = NULL, analytics_filtered = NULL;
+  double values[16];
+  gboolean higher[2] = { FALSE, TRUE };
+
+  /* defaults: lower-is-better on X, higher-is-better on Y */
+  g_assert_cmpint (cnc_scatter_view_get_x_metric (CNC_SCATTER_VIEW (scatter)), ==, lat);
+  g_assert_cmpint (cnc_scatter_view_get_y_metric (CNC_SCATTER_VIEW (scatter)), ==, acc);
+  front = cnc_scatter_view_get_pareto (CNC_SCATTER_VIEW (scatter));
+  for (guint i = 0; i < 8; i++)
+    {
+      values[2 * i] = cnc_model_set_get_value (f->set, i, lat);
+      values[2 * i + 1] = cnc_model_set_get_value (f->set, i, acc);
+    }
+  analytics = cnc_pareto_front (values, 8, 2, higher, NULL);
+  g_assert_cmpuint (front->len, ==, analytics->len);
+  for (guint k = 0; k < front->len; k++)
+    g_assert_cmpuint (g_array_index (front, guint, k), ==, g_array_index (analytics, guint, k));
+  /* and what was worked out by hand */
+  g_assert_cmpuint (front->len, ==, 3);
+  for (guint k = 0; k < front->len; k++)
+    {
+      const char *name = cnc_model_set_get_model (f->set, g_array_index (front, guint, k))->name;
+      g_assert_true (g_str_equal (name, "p50ft") || g_str_equal (name, "q8") || g_str_equal (name, "q8pft"));
+    }
+
+  /* filtered-out models take no part */
+  cnc_model_set_set_filter (f->set, acc, 0.76, 1);
+  filtered = cnc_scatter_view_get_pareto (CNC_SCATTER_VIEW (scatter));
+  for (guint i = 0; i < 8; i++)
+    if (!cnc_model_set_passes_filters (f->set, i))
+      values[2 * i] = values[2 * i + 1] = NAN;
+  analytics_filtered = cnc_pareto_front (values, 8, 2, higher, NULL);
+  g_assert_cmpuint (filtered->len, ==, 2);
+  g_assert_cmpuint (filtered->len, ==, analytics_filtered->len);
+  for (guint k = 0; k < filtered->len; k++)
+    g_assert_cmpuint (g_array_index (filtered, guint, k), ==, g_array_index (analytics_filtered, guint, k));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+has_differs (gpointer data)
+{
+  return cnc_bars_view_get_differs (data) != NULL;
+}
+
+static void
+test_bars_design (Fixture *f, gconstpointer data)
+{
+  GtkWidget *bars = cnc_bars_view_new (f->set);
+  GtkWidget *window = show_in_window (bars, 400, 700, "cnc-test-bars");
+  guint pick[4] = { idx (f, "p50"), idx (f, "p50ft"), idx (f, "p90"), idx (f, "p90ft") };
+  const CncDiffers *differs;
+  int minimum, natural;
+
+  /* one model: a hint, no charts */
+  cnc_model_set_select_one (f->set, pick[0]);
+  gtk_widget_measure (bars, GTK_ORIENTATION_VERTICAL, 400, &minimum, &natural, NULL, NULL);
+  g_assert_cmpint (natural, <, 60);
+
+  /* amount × fine-tuned: the differs arrive from the worker thread */
+  cnc_model_set_select (f->set, pick, 4, CNC_SELECT_REPLACE);
+  g_assert_true (spin_until (has_differs, bars, 5000));
+  differs = cnc_bars_view_get_differs (CNC_BARS_VIEW (bars));
+  g_assert_cmpuint (differs->n_models, ==, 4);
+  g_assert_cmpuint (differs->variables->len, ==, 2);
+  /* one chart per primary metric (3) */
+  gtk_widget_measure (bars, GTK_ORIENTATION_VERTICAL, 400, &minimum, &natural, NULL, NULL);
+  g_assert_cmpint (natural, >, 3 * 150);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_histogram_brush (Fixture *f, gconstpointer data)
+{
+  int acc = cnc_model_set_find_metric (f->set, "Top-1 Accuracy");
+  GtkWidget *histogram = cnc_histogram_view_new (f->set, acc);
+  GtkWidget *window = show_in_window (histogram, 300, 120, "cnc-test-histogram");
+  g_autofree char *path = g_find_program_in_path ("xdotool");
+  g_autofree char *out = NULL;
+  double lo, hi;
+
+  if (path == NULL || !g_spawn_command_line_sync ("xdotool search --name cnc-test-histogram", &out, NULL, NULL, NULL)
+      || out == NULL || *out == '\0')
+    {
+      g_test_skip ("xdotool cannot reach the window");
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+  out[strcspn (out, "\n")] = '\0';
+  /* drag across the right half (the plot spans x 10 … 290 over .30 … .80): a filter on accuracy */
+  {
+    g_autofree char *args = g_strdup_printf ("mousemove --window %s 150 50 mousedown 1 mousemove --window %s 200 50 "
+                                             "mousemove --window %s 290 50 mouseup 1", out, out, out);
+    g_assert_true (run_xdotool (args));
+  }
+  spin (300);
+  g_assert_true (cnc_model_set_get_filter (f->set, acc, &lo, &hi));
+  /* x 150 → .30 + (150 − 10) / 280 × .50 = .55; x 290 → .80 */
+  g_assert_cmpfloat (fabs (lo - 0.55), <, 0.01);
+  g_assert_cmpfloat (fabs (hi - 0.80), <, 0.01);
+  /* .60, .70, .75, .78, .79, .80, .80 pass; .30 does not */
+  g_assert_cmpuint (cnc_model_set_get_n_passing (f->set), ==, 7);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  if (!gtk_init_check ())
+    return 77;
+  g_test_add ("/widgets/model-set/lineage-selection", Fixture, NULL, fixture_set_up, test_lineage_selection,
+              fixture_tear_down);
+  g_test_add ("/widgets/model-set/load-async", Fixture, NULL, fixture_set_up, test_load_async, fixture_tear_down);
+  g_test_add ("/widgets/map/draws-models", Fixture, NULL, fixture_set_up, test_map_draws_models, fixture_tear_down);
+  g_test_add ("/widgets/map/click-and-keys", Fixture, NULL, fixture_set_up, test_map_click_and_keys,
+              fixture_tear_down);
+  g_test_add ("/widgets/scatter/pareto", Fixture, NULL, fixture_set_up, test_scatter_pareto, fixture_tear_down);
+  g_test_add ("/widgets/bars/design", Fixture, NULL, fixture_set_up, test_bars_design, fixture_tear_down);
+  g_test_add ("/widgets/histogram/brush", Fixture, NULL, fixture_set_up, test_histogram_brush, fixture_tear_down);
+  return g_test_run ();
+}
