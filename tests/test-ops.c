@@ -5,6 +5,7 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <malloc.h>
 #include <string.h>
 
 #include "cnc-test-util.h"
@@ -205,6 +206,22 @@ dir_listing (const char *dir)
   return g_strjoinv (" ", (char **) names->pdata);
 }
 
+/* One intra-op thread in tests: with OpenMP's default wait policy, two threads on a machine that is
+ * busy with other tests spin at every barrier (70 % of the time in libgomp, measured). */
+static void
+train_options_init (CncTrainOptions *options)
+{
+  cnc_train_options_init (options);
+  options->threads = 1;
+}
+
+static void
+recalibrate_options_init (CncRecalibrateOptions *options)
+{
+  cnc_recalibrate_options_init (options);
+  options->threads = 1;
+}
+
 /* ---- Pruning ---- */
 
 static void
@@ -403,7 +420,7 @@ test_finetune (Fixture       *f,
   out = output (f, "tuned.pt");
   g_assert_true (cnc_torch_prune_magnitude (in, pruned, &prune, NULL, &error));
 
-  cnc_train_options_init (&options);
+  train_options_init (&options);
   options.epochs = 2;
   options.batch_size = 64;
   options.log_every = 20;
@@ -451,7 +468,7 @@ test_finetune_deterministic (Fixture       *f,
   in = input ("net.pt");
   a = output (f, "a.pt");
   b = output (f, "b.pt");
-  cnc_train_options_init (&options);
+  train_options_init (&options);
   options.seed = 7;
   for (guint i = 0; i < 2; i++)
     {
@@ -481,7 +498,7 @@ recalibrate_and_check (Fixture    *f,
   CncRecalibrateOptions options;
   Progress progress = { .monotonic = TRUE };
 
-  cnc_recalibrate_options_init (&options);
+  recalibrate_options_init (&options);
   options.batches = batches;
   options.batch_size = batch_size;
   options.shuffle = shuffle;
@@ -524,7 +541,7 @@ test_distill (Fixture       *f,
   teacher = output (f, "teacher.pt");
   student = output (f, "student.pt");
   out = output (f, "distilled.pt");
-  cnc_train_options_init (&options);
+  train_options_init (&options);
   options.keep_zeros = FALSE;
   teacher_curve = cnc_torch_train (in, teacher, &source, &options, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -586,7 +603,7 @@ run_model (const char *path,
   g_autofree gint32 *labels = g_new (gint32, 500);
 
   g_assert_no_error (error);
-  cnc_torch_set_threads (2);
+  cnc_torch_set_threads (1);
   for (gint64 start = 0; start < set->n; start += 500)
     {
       gint64 shape[4] = { MIN (500, set->n - start), 1, 28, 28 };
@@ -625,7 +642,7 @@ test_train_cnn (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (ok);
 
-  cnc_train_options_init (&options);
+  train_options_init (&options);
   options.epochs = 2;
   options.batch_size = 64;
   options.keep_zeros = FALSE;
@@ -676,9 +693,9 @@ test_errors (Fixture       *f,
 
   if (!have_everything ())
     return;
-  cnc_recalibrate_options_init (&recal);
+  recalibrate_options_init (&recal);
   recal.batches = 2;
-  cnc_train_options_init (&train);
+  train_options_init (&train);
   out = cnc_test_write_file (f->dir, "out.pt", "old");
   missing = output (f, "missing.pt");
   empty = cnc_test_write_file (fixtures_dir, "empty.pt", "");
@@ -783,6 +800,10 @@ main (int   argc,
   int status;
 
   g_test_init (&argc, &argv, NULL);
+  /* As the app does (FACTS): otherwise glibc gives libtorch's batch buffers back to the kernel
+   * after every batch, and training spends its time in page faults. */
+  mallopt (M_MMAP_THRESHOLD, 256 * 1024 * 1024);
+  mallopt (M_TRIM_THRESHOLD, 512 * 1024 * 1024);
 
   if (load_idx ("train", &train_set))
     load_idx ("t10k", &test_set);

@@ -118,6 +118,19 @@ apply_color_scheme (void)
   g_object_set (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", dark, NULL);
 }
 
+/* The compiled resources (templates, menus, help overlay, style sheet, icons). */
+static void
+ensure_resources (void)
+{
+  static gsize done;
+
+  if (g_once_init_enter (&done))
+    {
+      cnc_register_resource ();
+      g_once_init_leave (&done, 1);
+    }
+}
+
 void
 cnc_application_ensure_ui (void)
 {
@@ -130,7 +143,7 @@ cnc_application_ensure_ui (void)
     return;
   done = TRUE;
 
-  cnc_register_resource ();
+  ensure_resources ();
   /* Plain GTK loads no application style sheet: load ours by hand, above the theme. */
   css = gtk_css_provider_new ();
   gtk_css_provider_load_from_resource (css, CNC_RESOURCE_PATH "/style.css");
@@ -287,6 +300,8 @@ cnc_application_new (const char *workspace_dir)
 
   g_return_val_if_fail (workspace_dir != NULL, NULL);
 
+  /* Before startup: GtkApplication looks for its help overlay and menus in them there. */
+  ensure_resources ();
   /* Not unique: each run is its own process (no session bus needed, and a second run on another
    * workspace does not hand its work to the first). */
   self = g_object_new (CNC_TYPE_APPLICATION,

@@ -303,6 +303,23 @@ on_tag_remove (GtkButton       *button,
 
 /* ---------------------------------------------------------------- layers */
 
+/* 206922 -> "206,922": the same in every locale. */
+static char *
+group_digits (gint64 n)
+{
+  g_autofree char *digits = g_strdup_printf ("%" G_GINT64_FORMAT, n < 0 ? -n : n);
+  GString *out = g_string_new (n < 0 ? "-" : "");
+  gsize len = strlen (digits);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append_c (out, ',');
+      g_string_append_c (out, digits[i]);
+    }
+  return g_string_free (out, FALSE);
+}
+
 static char *
 layer_text (CncLayerStats *stats,
             LayerColumn    column)
@@ -321,7 +338,7 @@ layer_text (CncLayerStats *stats,
     case LAYER_TYPE:
       return g_strdup (stats->dtype);
     case LAYER_NUMEL:
-      return g_strdup_printf ("%'" G_GINT64_FORMAT, stats->numel);
+      return group_digits (stats->numel);
     case LAYER_ZEROS:
       return stats->numel > 0 ? g_strdup_printf ("%.1f%%", 100.0 * stats->zeros / stats->numel) : g_strdup ("—");
     case LAYER_MEAN:
@@ -386,8 +403,9 @@ setup_layers_view (CncDetailsPanel *self)
       g_signal_connect (factory, "bind", G_CALLBACK (bind_layer_cell), GINT_TO_POINTER (c));
       column = gtk_column_view_column_new (titles[c], factory);
       gtk_column_view_column_set_resizable (column, TRUE);
-      if (c == LAYER_NAME)
-        gtk_column_view_column_set_fixed_width (column, 180);
+      /* Fixed widths: the table scrolls sideways in a narrow sidebar instead of cutting every cell. */
+      gtk_column_view_column_set_fixed_width (column, c == LAYER_NAME ? 170 : c == LAYER_SHAPE ? 110
+                                                      : c == LAYER_TYPE ? 70 : 84);
       gtk_column_view_append_column (self->layers_view, column);
     }
 }
@@ -452,7 +470,10 @@ layers_done (GObject      *source,
       gtk_stack_set_visible_child_name (self->layers_stack, "message");
       return;
     }
-  heading = g_strdup_printf ("Layers · %u tensors · %'" G_GINT64_FORMAT " elements", layers->len, params);
+  {
+    g_autofree char *elements = group_digits (params);
+    heading = g_strdup_printf ("Layers · %u tensors · %s elements", layers->len, elements);
+  }
   gtk_label_set_label (self->layers_heading, heading);
   gtk_stack_set_visible_child_name (self->layers_stack, "table");
 }

@@ -29,6 +29,7 @@ struct _CncJobsPanel
   CncWorker    *worker;
   char         *dir;
   GPtrArray    *jobs;          /* CncJob* followed */
+  guint         n_live_rows;   /* rows of jobs submitted in this session, at the top in submission order */
   GCancellable *cancellable;
 };
 
@@ -184,7 +185,7 @@ show_state (Row         *r,
   g_autofree char *detail = NULL;
 
   gtk_image_set_from_icon_name (r->icon, icons[state]);
-  gtk_widget_set_visible (GTK_WIDGET (r->progress), active);
+  gtk_widget_set_visible (GTK_WIDGET (r->progress), state == CNC_JOB_RUNNING);
   gtk_widget_set_visible (GTK_WIDGET (r->cancel), active);
   if (!active)
     gtk_label_set_label (r->speed, "");
@@ -286,7 +287,8 @@ cnc_jobs_panel_add_job (CncJobsPanel *self,
   g_signal_connect_object (job, "notify", G_CALLBACK (job_changed), row, 0);
   g_signal_connect_object (job, "finished", G_CALLBACK (job_finished), row, 0);
   g_signal_connect_object (r->cancel, "clicked", G_CALLBACK (on_cancel_clicked), job, 0);
-  gtk_list_box_prepend (self->list, row);
+  /* Live jobs in the order they run, above the history. */
+  gtk_list_box_insert (self->list, row, self->n_live_rows++);
   if (!cnc_job_state_is_final (cnc_job_get_state (job)))
     g_ptr_array_add (self->jobs, g_object_ref (job));
   job_changed (job, NULL, row);
@@ -394,6 +396,25 @@ cnc_jobs_panel_get_n_active (CncJobsPanel *self)
   return self->jobs->len;
 }
 
+/* Names come from the model set: rows of models it learned of since get theirs now. */
+static void
+on_set_changed (CncModelSet  *set,
+                CncJobsPanel *self)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->list)); row;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      CncJob *job = g_object_get_data (G_OBJECT (row), "cnc-job");
+      Row *r = g_object_get_data (G_OBJECT (row), "cnc-row");
+      g_autofree char *title = NULL;
+
+      if (job == NULL || r == NULL)
+        continue;
+      title = job_title (self, cnc_job_get_kind (job), cnc_job_get_model (job), NULL);
+      gtk_label_set_label (r->title, title);
+    }
+}
+
 static void
 on_cancel_all (GtkButton    *button,
                CncJobsPanel *self)
@@ -476,6 +497,7 @@ cnc_jobs_panel_new (CncModelSet *set)
 
   self = g_object_new (CNC_TYPE_JOBS_PANEL, NULL);
   self->set = g_object_ref (set);
+  g_signal_connect_object (set, "changed", G_CALLBACK (on_set_changed), self, 0);
   update_counts (self);
   return GTK_WIDGET (self);
 }

@@ -97,6 +97,8 @@ cnc_window_show_message (CncWindow  *self,
   va_list args;
 
   g_return_if_fail (CNC_IS_WINDOW (self));
+  if (self->toast_label == NULL)   /* closed */
+    return;
 
   va_start (args, format);
   text = g_strdup_vprintf (format, args);
@@ -361,6 +363,8 @@ add_panels (CncWindow *self)
   cnc_dock_add_panel (self->dock, "models", "Models", "cnc-table-symbolic", self->models_panel,
                       CNC_DOCK_BOTTOM, 0);
   cnc_dock_add_panel (self->dock, "jobs", "Jobs", "cnc-jobs-symbolic", self->jobs_panel, CNC_DOCK_BOTTOM, 0);
+  /* The comparison's bar charts need more height than the scatterplot. */
+  cnc_dock_set_default_split (self->dock, CNC_DOCK_RIGHT, 0.42);
   g_signal_connect (self->dock, "layout-changed", G_CALLBACK (on_dock_layout_changed), self);
   g_signal_connect (self->jobs_panel, "job-finished", G_CALLBACK (on_job_finished), self);
 }
@@ -560,6 +564,8 @@ on_import_finished (CncImportDialog *dialog,
                     GVariant        *evaluate,
                     CncWindow       *self)
 {
+  if (self->toast_label == NULL)   /* the window closed while the import ran */
+    return;
   cnc_window_show_message (self, FALSE, "%s", summary);
   cnc_model_set_reload (self->set);
   evaluate_models (self, evaluate);

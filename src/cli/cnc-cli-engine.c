@@ -493,7 +493,6 @@ cnc_cli_show_evaluations (CncWorkspace   *ws,
       g_autofree double *accuracy = NULL;
       g_autofree gint64 *support = NULL;
       g_auto(GStrv) classes = NULL;
-      gint64 top5 = 0;
 
       p = cnc_predictions_load (ws, model->id, head->dataset, head->split,
                                 CNC_PREDICTIONS_LABELS | CNC_PREDICTIONS_PREDICTED | CNC_PREDICTIONS_TOP5, NULL);
@@ -503,11 +502,8 @@ cnc_cli_show_evaluations (CncWorkspace   *ws,
       where = g_strdup_printf ("%s/%s", dataset ? dataset : "?", p->split);
       device = p->threads ? g_strdup_printf ("%s, %u thread%s", p->device, p->threads, p->threads == 1 ? "" : "s")
                           : g_strdup (p->device);
-      for (gint64 n = 0; n < p->n; n++)
-        for (guint j = 0; j < 5; j++)
-          top5 += p->top5[n * 5 + j] == p->labels[n];
       printf ("%-28s %10" G_GINT64_FORMAT " %7.2f%% %7.2f%% %8" G_GINT64_FORMAT "  %s\n",
-              where, p->n, 100 * cnc_predictions_accuracy (p), p->n ? 100.0 * top5 / p->n : 0.0,
+              where, p->n, 100 * cnc_predictions_accuracy (p), 100 * cnc_predictions_top5_accuracy (p),
               p->nonfinite, device);
 
       /* Per-class accuracy, computed from the stored predictions. */

@@ -159,8 +159,8 @@ print_comparison (const CncModel           *base,
   print_cell ("SPARSE B", 9, FALSE);
   print_cell ("SPARSE M", 9, FALSE);
   print_cell ("ZERO BOTH", 10, FALSE);
-  print_cell ("ONLY M", 10, FALSE);
-  print_cell ("ONLY B", 9, FALSE);
+  print_cell ("PRUNED", 10, FALSE);
+  print_cell ("REVIVED", 9, FALSE);
   print_cell ("REL ΔL2", 9, FALSE);
   print_cell ("COSINE", 8, FALSE);
   print_cell ("SQNR", 15, FALSE);
@@ -190,6 +190,8 @@ print_comparison (const CncModel           *base,
         }
     }
 
+  printf ("Sparse: fraction of weights exactly 0. Zero both / pruned / revived: weights 0 in both, "
+          "only in M, only in B. Rel ΔL2: ‖W_M − W_B‖ / ‖W_B‖. SQNR: 10·log10(‖W_B‖² / ‖W_M − W_B‖²).\n");
   if (model_weights->weights->len == 0)
     printf ("“%s” keeps no named weights (a frozen or TorchScript-quantized model keeps its weights "
             "as constants of its code): nothing of it can be matched by name\n", model->name);

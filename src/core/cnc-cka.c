@@ -847,9 +847,9 @@ cnc_cka_compare (CncWorkspace               *workspace,
   if (!(sides[1].capture = open_side (workspace, backend, model, options.n_threads, error)))
     goto out;
 
-  /* A first instance tells which modules give a tensor and how wide it is. */
+  /* Two instances tell which modules give a tensor (one row per instance) and how wide it is. */
   for (guint s = 0; s < 2; s++)
-    if (!backend->run (sides[s].capture, inputs, 1, shape, 3, error))
+    if (!backend->run (sides[s].capture, inputs, 2, shape, 3, error))
       goto out;
 
   base_modules = module_index (backend, sides[0].capture);

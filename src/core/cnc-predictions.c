@@ -119,6 +119,20 @@ cnc_predictions_accuracy (const CncPredictions *p)
   return (double) right / p->n;
 }
 
+double
+cnc_predictions_top5_accuracy (const CncPredictions *p)
+{
+  gint64 right = 0;
+
+  g_return_val_if_fail (p != NULL && p->labels != NULL && p->top5 != NULL, NAN);
+  if (p->n == 0)
+    return NAN;
+  for (gint64 i = 0; i < p->n; i++)
+    for (guint j = 0; j < 5; j++)
+      right += p->top5[i * 5 + j] == p->labels[i];
+  return (double) right / p->n;
+}
+
 void
 cnc_predictions_class_accuracy (const CncPredictions *p,
                                 double               *accuracy,

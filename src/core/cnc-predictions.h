@@ -64,6 +64,8 @@ GPtrArray      *cnc_predictions_list   (CncWorkspace *workspace,
 
 /* Fraction of instances whose predicted class is the true one (needs labels and predicted). */
 double          cnc_predictions_accuracy (const CncPredictions *p);
+/* Fraction of instances whose true class is among the top 5 (needs labels and top5). */
+double          cnc_predictions_top5_accuracy (const CncPredictions *p);
 
 /* Per class c in [0, k): the accuracy on the instances labelled c (NAN when there are none) and
  * how many there are (@support, optional). Needs labels and predicted. */

@@ -293,7 +293,7 @@ evaluate_run (CncJobContext *context,
   g_autofree double *times = NULL;
   const gint32 *labels;
   guint c, h, w, k, batch, runs;
-  gint64 n, per, forward_ns = 0, forward_n = 0, all_ns = 0, file_size = 0;
+  gint64 n, per, forward_ns = 0, forward_n = 0, all_ns = 0, file_size = 0, started;
 
   /* The model: runnable, and its file the one that was checked at import. */
   if (!(model = cnc_workspace_get_model_by_id (ws, ev->model_id, error)))
@@ -302,6 +302,7 @@ evaluate_run (CncJobContext *context,
   if (!check_runnable (model, error))
     return FALSE;
   path = cnc_store_model_path (ws, model);
+  started = monotonic_ns ();
   cnc_job_context_progress (context, 0, 0, "Checking the model file");
   if (!cnc_store_hash_file (path, &sha256, &file_size, cancellable, error))
     {
@@ -325,6 +326,7 @@ evaluate_run (CncJobContext *context,
     cnc_torch_set_threads (ev->threads);
   ev->threads = g_str_equal (ev->device, "cpu") ? cnc_torch_get_threads () : 0;
 
+  g_debug ("evaluate: %.3f s: reading the dataset", (monotonic_ns () - started) / 1e9);
   cnc_job_context_progress (context, 0, 0, "Reading the dataset");
   if (!(dataset = cnc_dataset_open (ws, ev->dataset, ev->split, error)))
     return FALSE;
@@ -346,6 +348,7 @@ evaluate_run (CncJobContext *context,
       return FALSE;
     }
 
+  g_debug ("evaluate: %.3f s: loading the model", (monotonic_ns () - started) / 1e9);
   cnc_job_context_progress (context, 0, 0, "Loading the model");
   if (!(net = cnc_torch_model_load (path, ev->device, CNC_TORCH_LOAD_OPTIMIZE, error)))
     {
@@ -377,12 +380,13 @@ evaluate_run (CncJobContext *context,
     p->labels[i] = (gint16) labels[i];
 
   evaluating = g_strdup_printf ("Evaluating %s on %s", model->name, where);
+  g_debug ("evaluate: %.3f s: evaluating", (monotonic_ns () - started) / 1e9);
   cnc_job_context_progress (context, 0, n, evaluating);
   for (gint64 start = 0; start < n; start += batch)
     {
       gint64 count = MIN ((gint64) batch, n - start);
       gint64 shape[4] = { count, c, h, w };
-      gint64 rows = 0, cols = 0, t0;
+      gint64 rows = 0, cols = 0, t0, took;
       const float *out;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -394,12 +398,13 @@ evaluate_run (CncJobContext *context,
 
       t0 = monotonic_ns ();
       out = cnc_torch_model_run (net, input, shape, 4, &rows, &cols, error);
+      took = monotonic_ns () - t0;
       /* The first batch of a size also chooses among the model's variants: throughput counts the
        * full batches after the first (all of them when there are no others). */
-      all_ns += monotonic_ns () - t0;
+      all_ns += took;
       if (start > 0 && count == batch)
         {
-          forward_ns += monotonic_ns () - t0;
+          forward_ns += took;
           forward_n += count;
         }
       if (out == NULL)
@@ -425,6 +430,7 @@ evaluate_run (CncJobContext *context,
     }
   ev->throughput = forward_ns > 0 ? forward_n / (forward_ns / 1e9) : NAN;
 
+  g_debug ("evaluate: %.3f s: measuring the latency", (monotonic_ns () - started) / 1e9);
   /* Latency: one instance at a time, after warm-up. */
   runs = MAX (ev->latency_runs, CNC_EVALUATE_MIN_LATENCY_RUNS);
   times = g_new (double, runs);
@@ -452,6 +458,7 @@ evaluate_run (CncJobContext *context,
   ev->latency_p95 = percentile (times, runs, 0.95);
 
   /* Sizes: the weights as the layer table records them, and the tensor data gzipped. */
+  g_debug ("evaluate: %.3f s: measuring the compressed size", (monotonic_ns () - started) / 1e9);
   cnc_job_context_progress (context, 0, 0, "Measuring the compressed size");
   if (!(ev->layers = cnc_workspace_list_layers (ws, model->id, error)))
     return FALSE;
@@ -459,15 +466,11 @@ evaluate_run (CncJobContext *context,
     return FALSE;
 
   {
-    double top1 = cnc_predictions_accuracy (p);
-    gint64 top5 = 0;
     g_autoptr(GString) summary = g_string_new (NULL);
 
-    for (gint64 i = 0; i < n; i++)
-      for (guint j = 0; j < 5; j++)
-        top5 += p->top5[i * 5 + j] == p->labels[i];
     g_string_printf (summary, "top-1 %.2f%%, top-5 %.2f%% on %s (%" G_GINT64_FORMAT " instances; %s",
-                     100 * top1, 100.0 * top5 / n, where, n, ev->device);
+                     100 * cnc_predictions_accuracy (p), 100 * cnc_predictions_top5_accuracy (p), where, n,
+                     ev->device);
     if (ev->threads)
       g_string_append_printf (summary, ", %u thread%s", ev->threads, ev->threads == 1 ? "" : "s");
     g_string_append_printf (summary, "); latency %.3g ms", ev->latency_p50);
@@ -476,6 +479,7 @@ evaluate_run (CncJobContext *context,
                               p->nonfinite, p->nonfinite == 1 ? "" : "s");
     cnc_job_context_set_summary (context, summary->str);
   }
+  g_debug ("evaluate: %.3f s: done", (monotonic_ns () - started) / 1e9);
   ev->predictions = g_steal_pointer (&p);
   return TRUE;
 }
@@ -536,7 +540,7 @@ evaluate_commit (CncJobContext *context,
   Evaluation *ev = data;
   CncWorkspace *ws = cnc_job_context_get_workspace (context);
   CncPredictions *p = ev->predictions;
-  gint64 numel = 0, zeros = 0, top5 = 0;
+  gint64 numel = 0, zeros = 0;
   double bytes_at_bits = 0;
 
   for (guint i = 0; i < ev->layers->len; i++)
@@ -546,15 +550,11 @@ evaluate_commit (CncJobContext *context,
       zeros += s->zeros;
       bytes_at_bits += (double) s->numel * s->bits / 8;
     }
-  for (gint64 i = 0; i < p->n; i++)
-    for (guint j = 0; j < 5; j++)
-      top5 += p->top5[i * 5 + j] == p->labels[i];
-
   return cnc_predictions_store (ws, p, cnc_job_context_get_id (context), error)
          && define_metrics (ws, error)
          && cnc_import_record_weight_metrics (ws, p->model, ev->layers, ev->file_size, error)
          && cnc_workspace_set_metric_value (ws, p->model, "Top-1 Accuracy", cnc_predictions_accuracy (p), error)
-         && cnc_workspace_set_metric_value (ws, p->model, "Top-5 Accuracy", (double) top5 / p->n, error)
+         && cnc_workspace_set_metric_value (ws, p->model, "Top-5 Accuracy", cnc_predictions_top5_accuracy (p), error)
          && cnc_workspace_set_metric_value (ws, p->model, "Latency", ev->latency_p50, error)
          && cnc_workspace_set_metric_value (ws, p->model, "Latency p95", ev->latency_p95, error)
          && cnc_workspace_set_metric_value (ws, p->model, "Throughput", ev->throughput, error)

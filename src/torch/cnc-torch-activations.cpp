@@ -402,20 +402,26 @@ cnc_torch_capture_get_output_shape (CncCapture *capture,
 /* CBLAS's SYRK, found in the BLAS libtorch loaded (OpenBLAS here), when it exports one. */
 typedef void (*SsyrkFunc) (int order, int uplo, int trans, int n, int k, float alpha,
                            const float *a, int lda, float beta, float *c, int ldc);
+typedef void (*SetThreadsFunc) (int n);
+
+static SsyrkFunc ssyrk_func;
+/* OpenBLAS keeps one process-wide thread count, and once a call from a thread limited to one
+ * OpenMP thread has set it to 1 it stays 1: it is set back after such calls. */
+static SetThreadsFunc openblas_set_threads;
 
 static SsyrkFunc
 find_ssyrk (void)
 {
   static gsize found = 0;
-  static SsyrkFunc ssyrk = NULL;
 
   if (g_once_init_enter (&found))
     {
-      ssyrk = (SsyrkFunc) dlsym (RTLD_DEFAULT, "cblas_ssyrk");
-      g_debug ("Gram matrices through %s", ssyrk ? "cblas_ssyrk" : "torch::mm");
+      ssyrk_func = (SsyrkFunc) dlsym (RTLD_DEFAULT, "cblas_ssyrk");
+      openblas_set_threads = (SetThreadsFunc) dlsym (RTLD_DEFAULT, "openblas_set_num_threads");
+      g_debug ("Gram matrices through %s", ssyrk_func ? "cblas_ssyrk" : "torch::mm");
       g_once_init_leave (&found, 1);
     }
-  return ssyrk;
+  return ssyrk_func;
 }
 
 gboolean
@@ -463,7 +469,11 @@ cnc_torch_gram (const float  *x,
       ok = FALSE;
     }
   if (n_threads > 0 && previous != (int) n_threads)
-    at::set_num_threads (previous);
+    {
+      at::set_num_threads (previous);
+      if (openblas_set_threads != NULL)
+        openblas_set_threads (previous);
+    }
   return ok;
 }
 

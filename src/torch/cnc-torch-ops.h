@@ -17,12 +17,13 @@ G_BEGIN_DECLS
  *
  * Targets: unless said otherwise, an operation changes the "weights" of convolution and linear
  * layers: the parameter named `weight`, of two dimensions or more, of a module whose type is
- * Conv1d/2d/3d, ConvTranspose1d/2d/3d or Linear (type names are compared without their mangling,
- * so `__torch__.___torch_mangle_3.Conv2d` is a Conv2d). Biases and normalization layers are left
- * alone. A @pattern (a GRegex, searched in the full parameter name, e.g. "^features\\.")
- * restricts the targets further. Parameters are matched by name, never by position. */
+ * Conv1d/2d/3d, ConvTranspose1d/2d/3d, Linear or NonDynamicallyQuantizableLinear (type names are
+ * compared without their mangling, so `__torch__.___torch_mangle_3.Conv2d` is a Conv2d). Biases
+ * and normalization layers are left alone. A @pattern (a GRegex, searched in the full parameter
+ * name, e.g. "^features\\.") restricts the targets further. Parameters are matched by name, never
+ * by position. */
 
-/* Progress: @fraction in [0, 1]; @message a short sentence ("Epoch 2/3, batch 120/469"). */
+/* Progress: @fraction in [0, 1]; @message a short sentence ("Epoch 2 of 3, batch 120 of 469, loss 0.412"). */
 typedef void     (*CncProgressFunc) (gpointer    user_data,
                                      double      fraction,
                                      const char *message);
@@ -119,15 +120,16 @@ gboolean   cnc_torch_quantize_dynamic (const char     *in_path,
 /* ---- BatchNorm recalibration ---- */
 
 typedef struct {
-  guint   batches;           /* K: batches to average over (capped at what the data holds) */
-  guint   batch_size;
+  guint    batches;          /* K: batches to average over (capped at what the data holds) */
+  guint    batch_size;
   gboolean shuffle;          /* FALSE: instances 0 … K×batch_size-1 in order; TRUE: the first
                               * K×batch_size of torch.randperm(n, generator seeded with @seed) */
-  guint64 seed;
-  guint   threads;           /* intra-op threads for the calling thread; 0: leave as they are */
+  guint64  seed;
+  guint    threads;          /* intra-op threads for the calling thread; 0: leave as they are */
 } CncRecalibrateOptions;
 
-void       cnc_recalibrate_options_init (CncRecalibrateOptions *options);   /* 100 batches of 128, in order, 2 threads */
+/* 100 batches of 128, in order, 2 threads. */
+void       cnc_recalibrate_options_init (CncRecalibrateOptions *options);
 
 /* Re-estimates the running mean and variance of every BatchNorm (every module with
  * `running_mean` and `running_var` buffers), as PyTorch does after reset_running_stats() with

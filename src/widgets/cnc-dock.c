@@ -33,6 +33,7 @@ struct _CncDock
   gboolean            revealed[CNC_DOCK_N_AREAS];
   int                 sizes[CNC_DOCK_N_AREAS];
   gboolean            size_pending[CNC_DOCK_N_AREAS];
+  double              default_splits[CNC_DOCK_N_AREAS];
 
   GPtrArray          *panels;     /* Panel*, in the order they were added */
   GHashTable         *by_id;      /* id -> Panel* */
@@ -689,6 +690,7 @@ cnc_dock_init (CncDock *self)
       self->revealed[a] = TRUE;
       self->sizes[a] = default_sizes[a];
       self->size_pending[a] = TRUE;
+      self->default_splits[a] = 0.5;
       g_signal_connect (self->areas[a], "changed", G_CALLBACK (on_area_changed), self);
       g_signal_connect (self->areas[a], "panel-dropped", G_CALLBACK (on_panel_dropped), self);
       for (guint f = 0; f < CNC_DOCK_N_FRAMES; f++)
@@ -1049,7 +1051,7 @@ apply_defaults (CncDock *self)
     {
       for (guint f = 0; f < CNC_DOCK_N_FRAMES; f++)
         gtk_notebook_set_current_page (cnc_dock_area_get_notebook (self->areas[a], f), 0);
-      cnc_dock_area_set_split (self->areas[a], 0.5);
+      cnc_dock_area_set_split (self->areas[a], self->default_splits[a]);
       self->revealed[a] = TRUE;
       self->sizes[a] = default_sizes[a];
       self->size_pending[a] = TRUE;
@@ -1177,6 +1179,18 @@ cnc_dock_reset_layout (CncDock *self)
   g_return_if_fail (CNC_IS_DOCK (self));
   apply_defaults (self);
   sync_now (self);
+}
+
+void
+cnc_dock_set_default_split (CncDock         *self,
+                            CncDockPosition  area,
+                            double           split)
+{
+  g_return_if_fail (CNC_IS_DOCK (self));
+  g_return_if_fail (area < CNC_DOCK_N_AREAS);
+
+  self->default_splits[area] = CLAMP (split, 0.05, 0.95);
+  cnc_dock_area_set_split (self->areas[area], self->default_splits[area]);
 }
 
 GActionGroup *

@@ -53,6 +53,8 @@ CncDockArea     *cnc_dock_get_area           (CncDock *self, CncDockPosition are
 /* The width (left, right) or height (bottom) an area has or will get when shown. */
 int              cnc_dock_get_area_size      (CncDock *self, CncDockPosition area);
 void             cnc_dock_set_area_size      (CncDock *self, CncDockPosition area, int size);
+/* The share of an area its first frame takes by default (and after "Reset layout"): 0.5 unless set. */
+void             cnc_dock_set_default_split  (CncDock *self, CncDockPosition area, double split);
 
 /* The layout as a GVariant of type a{sv}: "panels" a(ssub) (id, position name, frame or window number,
  * current tab), "sizes" a{si}, "splits" a{sd}, "revealed" a{sb}. Restoring ignores unknown panels and puts
