@@ -21,7 +21,9 @@
 #define DATA_DIR "/usr/share/datasets/fashion-mnist"
 #define THREADS 2
 #define BASE_EPOCHS 2
-#define BASE_BATCH 64
+#define BASE_BATCH 128
+#define BASE_LEARNING_RATE 2e-3
+#define BASE_LR_DECAY 0.25
 
 typedef struct {
   CncDataset   *dataset;
@@ -212,6 +214,8 @@ main (int   argc,
     cnc_train_options_init (&base_options);
     base_options.epochs = BASE_EPOCHS;
     base_options.batch_size = BASE_BATCH;
+    base_options.learning_rate = BASE_LEARNING_RATE;
+    base_options.lr_decay = BASE_LR_DECAY;
     base_options.keep_zeros = FALSE;
     base_options.threads = THREADS;
     t0 = now ();

@@ -190,14 +190,41 @@ def cmd_check_prune(src, dst, amount, scope, pattern=None):
     runs(dst)
 
 
+def channel_targets(model):
+    """Channel pruning's targets: weights of conv / linear layers but the output layer (the last one in
+    module order) and ConvTranspose; each with the BatchNorm that follows it in module order, if any."""
+    modules = []
+    for name, m in model.named_modules():
+        own = dict(m.named_parameters(recurse=False))
+        modules.append((name, m._c._type().qualified_name().split(".")[-1], own))
+    prunable = [i for i, (_, t, own) in enumerate(modules)
+                if t in TARGET_TYPES and "weight" in own and own["weight"].dim() >= 2]
+    out = {}
+    for i in prunable[:-1]:
+        name, t, own = modules[i]
+        if t.startswith("ConvTranspose"):
+            continue
+        norm = None
+        if i + 1 < len(modules) and "BatchNorm" in modules[i + 1][1]:
+            nw = modules[i + 1][2].get("weight")
+            if nw is not None and nw.shape[0] == own["weight"].shape[0]:
+                norm = modules[i + 1][0]
+        out[(name + "." if name else "") + "weight"] = norm
+    return out
+
+
 def cmd_check_channels(src, dst, amount):
     amount = float(amount)
     _, before = params(src)
     model, after = params(dst)
-    names = targets(model, with_transpose=False)
-    biases = {n[: -len("weight")] + "bias" for n in names} & set(before)
-    check_rest_unchanged(before, after, set(names) | biases)
-    for n in names:
+    names = channel_targets(model)
+    changed = set(names)
+    for n, norm in names.items():
+        changed |= {n[: -len("weight")] + "bias"} & set(before)
+        if norm:
+            changed |= {norm + ".weight", norm + ".bias"}
+    check_rest_unchanged(before, after, changed)   # the output layer among the unchanged
+    for n, norm in sorted(names.items()):
         w0, w1 = before[n], after[n]
         out = w0.shape[0]
         norms = np.abs(w0.reshape(out, -1).astype(np.float64)).sum(1)
@@ -209,11 +236,20 @@ def cmd_check_channels(src, dst, amount):
             fail("%s: a zeroed channel has a larger L1 norm than a kept one" % n)
         if not np.array_equal(w1[~zeroed], w0[~zeroed]):
             fail("%s: kept channels changed" % n)
-        bias = n[: -len("weight")] + "bias"
-        if bias in before:
-            if not np.all(after[bias][zeroed] == 0) or not np.array_equal(after[bias][~zeroed], before[bias][~zeroed]):
-                fail("%s: bias entries of the zeroed channels not zero, or others changed" % bias)
-        print("%s: channels %s zeroed" % (n, np.flatnonzero(zeroed).tolist()))
+        followers = [n[: -len("weight")] + "bias"] + ([norm + ".weight", norm + ".bias"] if norm else [])
+        for f in followers:
+            if f in before:
+                if not np.all(after[f][zeroed] == 0) or not np.array_equal(after[f][~zeroed], before[f][~zeroed]):
+                    fail("%s: entries of the zeroed channels not zero, or others changed" % f)
+        print("%s: channels %s zeroed (with %s)" % (n, np.flatnonzero(zeroed).tolist(), followers))
+    if "stem.conv.weight" in names:
+        # The pruned channels are gone: their output after the BatchNorm is exactly 0.
+        twin = eager_twin(dst).eval()
+        zeroed = np.all(after["stem.conv.weight"].reshape(after["stem.conv.weight"].shape[0], -1) == 0, axis=1)
+        with torch.no_grad():
+            out = twin.stem.bn(twin.stem.conv(fashion("test", 16)[0])).numpy()
+        if not np.all(out[:, zeroed] == 0):
+            fail("pruned channels of stem.conv still output something after stem.bn")
     runs(dst)
 
 
@@ -270,12 +306,8 @@ def cmd_check_finetune(src, dst, n):
     n = int(n)
     m0, before = params(src)
     m1, after = params(dst)
-    types = types_by_module(m1)
     checked = 0
     for name, p in before.items():
-        module = name.rpartition(".")[0]
-        if "Norm" in types.get(module, ""):
-            continue
         zero = p == 0
         if zero.any():
             if not np.all(after[name][zero] == 0):

@@ -642,9 +642,12 @@ test_train_cnn (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (ok);
 
+  /* The demo's recipe: 2 epochs of Adam, learning rate 2e-3 then 5e-4, batches of 128. */
   train_options_init (&options);
   options.epochs = 2;
-  options.batch_size = 64;
+  options.batch_size = 128;
+  options.learning_rate = 2e-3;
+  options.lr_decay = 0.25;
   options.keep_zeros = FALSE;
   curve = cnc_torch_train (built, trained, &train, &options, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -741,6 +744,11 @@ test_errors (Fixture       *f,
          G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "2–8 bits");
   FAILS (cnc_torch_recalibrate_bn (traced, out, &source, &recal, NULL, NULL, NULL, &error),
          CNC_TORCH_ERROR, CNC_TORCH_ERROR_FAILED, "does not update its statistics");
+
+  train.lr_decay = 0;
+  FAILS (cnc_torch_train (net, out, &source, &train, NULL, NULL, NULL, &error) != NULL,
+         G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "learning rate decay must be in (0, 1]");
+  train.lr_decay = 1;
 
   /* Data problems. */
   train_set.fail_at = 10;

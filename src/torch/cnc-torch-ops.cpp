@@ -217,6 +217,7 @@ struct Target
   std::string type;      /* "Conv2d" */
   at::Tensor  weight;
   at::Tensor  bias;      /* undefined when the layer has none */
+  at::Tensor  norm_weight, norm_bias;   /* channel pruning: the BatchNorm right after, if any */
 };
 
 static bool
@@ -233,17 +234,50 @@ is_target_type (const std::string &type)
   return false;
 }
 
+/* The weight and bias of @module's own parameters (undefined when it has none). */
+static void
+weight_and_bias (const torch::jit::Module &module,
+                 at::Tensor               &weight,
+                 at::Tensor               &bias)
+{
+  for (const auto &p : module.named_parameters (/* recurse */ false))
+    {
+      if (p.name == "weight")
+        weight = p.value;
+      else if (p.name == "bias")
+        bias = p.value;
+    }
+}
+
+static bool
+is_prunable (const torch::jit::Module &module,
+             const std::string        &type)
+{
+  at::Tensor weight, bias;
+
+  if (!is_target_type (type))
+    return false;
+  weight_and_bias (module, weight, bias);
+  return weight.defined () && weight.dim () >= 2 && weight.is_floating_point () && weight.numel () > 0;
+}
+
+/* The targets of an operation, sorted by name. @channels: for channel pruning, which leaves out
+ * ConvTranspose layers and the output layer (the last convolution / linear layer in module order:
+ * zeroing its channels would remove classes), and notes the BatchNorm that follows each layer. */
 static gboolean
 collect_targets (const char           *path,
                  torch::jit::Module   &root,
                  const char           *pattern,
-                 bool                  with_transpose,
+                 bool                  channels,
                  std::vector<Target>  &targets,
                  GError              **error)
 {
   g_autoptr(GRegex) regex = NULL;
   std::unordered_set<const void *> seen;
+  std::vector<std::pair<std::string, torch::jit::Module>> modules;
+  std::vector<std::string> types;
   bool has_parameters = false;
+  size_t output_layer = SIZE_MAX;
 
   if (pattern != NULL)
     {
@@ -258,30 +292,46 @@ collect_targets (const char           *path,
         }
     }
 
+  /* In registration order (PyTorch's named_modules order: for most models, forward order). */
   for (const auto &m : root.named_modules ())
     {
-      std::string type = _cnc_torch_ops_type_name (m.value);
+      modules.emplace_back (m.name, m.value);
+      types.push_back (_cnc_torch_ops_type_name (m.value));
+      if (m.value.named_parameters (/* recurse */ false).size () > 0)
+        has_parameters = true;
+      if (is_prunable (m.value, types.back ()))
+        output_layer = modules.size () - 1;
+    }
+
+  for (size_t i = 0; i < modules.size (); i++)
+    {
+      const auto &[path_in_model, module] = modules[i];
+      const std::string &type = types[i];
       at::Tensor weight, bias;
 
-      for (const auto &p : m.value.named_parameters (/* recurse */ false))
-        {
-          has_parameters = true;
-          if (p.name == "weight")
-            weight = p.value;
-          else if (p.name == "bias")
-            bias = p.value;
-        }
-      if (!is_target_type (type) || (!with_transpose && g_str_has_prefix (type.c_str (), "ConvTranspose")))
+      if (!is_prunable (module, type))
         continue;
-      if (!weight.defined () || weight.dim () < 2 || !weight.is_floating_point () || weight.numel () == 0)
+      if (channels && (g_str_has_prefix (type.c_str (), "ConvTranspose") || i == output_layer))
         continue;
+      weight_and_bias (module, weight, bias);
 
-      std::string name = m.name.empty () ? "weight" : m.name + ".weight";
+      std::string name = path_in_model.empty () ? "weight" : path_in_model + ".weight";
       if (regex != NULL && !g_regex_match (regex, name.c_str (), G_REGEX_MATCH_DEFAULT, NULL))
         continue;
       if (!seen.insert (weight.unsafeGetTensorImpl ()).second)
         continue;   /* a weight shared by two layers is changed once */
-      targets.push_back ({ name, type, weight, bias });
+
+      Target target = { name, type, weight, bias, {}, {} };
+      if (channels && i + 1 < modules.size () && types[i + 1].find ("BatchNorm") != std::string::npos)
+        {
+          at::Tensor norm_weight, norm_bias;
+          weight_and_bias (modules[i + 1].second, norm_weight, norm_bias);
+          if (norm_weight.defined () && norm_weight.dim () == 1 && norm_weight.size (0) == weight.size (0))
+            target.norm_weight = norm_weight;
+          if (norm_bias.defined () && norm_bias.dim () == 1 && norm_bias.size (0) == weight.size (0))
+            target.norm_bias = norm_bias;
+        }
+      targets.push_back (target);
     }
 
   std::sort (targets.begin (), targets.end (),
@@ -295,7 +345,12 @@ collect_targets (const char           *path,
                      "constants): there is nothing to change", path);
       else if (pattern != NULL)
         g_set_error (error, CNC_TORCH_ERROR, CNC_TORCH_ERROR_FAILED,
-                     "%s: no convolution or linear weight matches “%s”", path, pattern);
+                     "%s: no convolution or linear weight matches “%s”%s", path, pattern,
+                     channels ? " (the output layer is never channel-pruned)" : "");
+      else if (channels && output_layer != SIZE_MAX)
+        g_set_error (error, CNC_TORCH_ERROR, CNC_TORCH_ERROR_FAILED,
+                     "%s: the model has no convolution or linear layer to prune besides its output "
+                     "layer", path);
       else
         g_set_error (error, CNC_TORCH_ERROR, CNC_TORCH_ERROR_FAILED,
                      "%s: the model has no convolution or linear layer to change", path);
@@ -380,7 +435,7 @@ cnc_torch_prune_magnitude (const char             *in_path,
       torch::NoGradGuard no_grad;
 
       if (!_cnc_torch_ops_load (in_path, module, error)
-          || !collect_targets (in_path, module, options->pattern, true, targets, error))
+          || !collect_targets (in_path, module, options->pattern, /* channels */ false, targets, error))
         return FALSE;
 
       if (options->scope == CNC_PRUNE_GLOBAL)
@@ -428,7 +483,7 @@ cnc_torch_prune_channels (const char             *in_path,
       torch::NoGradGuard no_grad;
 
       if (!_cnc_torch_ops_load (in_path, module, error)
-          || !collect_targets (in_path, module, options->pattern, false, targets, error))
+          || !collect_targets (in_path, module, options->pattern, /* channels */ true, targets, error))
         return FALSE;
 
       for (const auto &t : targets)
@@ -443,6 +498,12 @@ cnc_torch_prune_channels (const char             *in_path,
           t.weight.index_fill_ (0, channels, 0);
           if (t.bias.defined () && t.bias.dim () == 1 && t.bias.size (0) == out)
             t.bias.index_fill_ (0, channels, 0);
+          /* The BatchNorm after it would turn the zeros into a constant: zero its scale and
+           * shift too, so that the channel's output is 0, as if it were removed. */
+          if (t.norm_weight.defined ())
+            t.norm_weight.index_fill_ (0, channels, 0);
+          if (t.norm_bias.defined ())
+            t.norm_bias.index_fill_ (0, channels, 0);
         }
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -486,7 +547,7 @@ cnc_torch_quantize_weights (const char                *in_path,
       torch::NoGradGuard no_grad;
 
       if (!_cnc_torch_ops_load (in_path, module, error)
-          || !collect_targets (in_path, module, options->pattern, true, targets, error))
+          || !collect_targets (in_path, module, options->pattern, /* channels */ false, targets, error))
         return FALSE;
 
       for (const auto &t : targets)

@@ -76,8 +76,11 @@ gboolean   cnc_torch_prune_magnitude  (const char             *in_path,
 
 /* Structured (L1-norm) pruning: in each targeted convolution / linear weight, the round(amount ×
  * out_channels) output channels (dimension 0) of smallest Σ|w| are set to zero whole, with their
- * bias entries; ties go to the lower channel index. ConvTranspose layers are skipped (their
- * output channels are not dimension 0). Channels stay in the file (zeroed, not removed). */
+ * bias entries, and, when the next module (in module order) is a BatchNorm of as many channels,
+ * its weight and bias for those channels: each pruned channel then outputs exactly 0. Ties go to
+ * the lower channel index. Left out: the output layer (the last convolution / linear layer in
+ * module order, whose channels are the classes) and ConvTranspose layers (their output channels
+ * are not dimension 0). Channels stay in the file (zeroed, not removed). */
 gboolean   cnc_torch_prune_channels   (const char             *in_path,
                                        const char             *out_path,
                                        const CncPruneOptions  *options,
@@ -157,21 +160,23 @@ typedef struct {
   guint        epochs;
   CncOptimizer optimizer;
   double       learning_rate;
+  double       lr_decay;      /* the learning rate is multiplied by this after each epoch (1: constant) */
   double       momentum;      /* SGD only */
   double       weight_decay;
   guint        batch_size;    /* the last, smaller batch of an epoch is kept */
   gboolean     shuffle;       /* each epoch in the order of torch.randperm (generator seeded with
                                * @seed, drawn once per epoch); FALSE: in order */
   guint64      seed;
-  gboolean     keep_zeros;    /* fine-tuning: every weight that is exactly 0 at the start (in any
-                               * parameter outside normalization layers) stays exactly 0 */
+  gboolean     keep_zeros;    /* fine-tuning: every trainable parameter entry that is exactly 0 at
+                               * the start stays exactly 0 (off to train a new model: BatchNorm
+                               * biases start at 0) */
   guint        log_every;     /* one loss point per this many batches (0: 50) */
   guint        threads;       /* intra-op threads for the calling thread; 0: leave as they are */
   guint        max_batches;   /* stop each epoch after this many batches (0: the whole data) */
 } CncTrainOptions;
 
-/* 1 epoch, Adam, learning rate 1e-3, batch 128, shuffled, seed 0, keep zeros, a loss point every
- * 50 batches, 2 threads. */
+/* 1 epoch, Adam, learning rate 1e-3 (no decay), batch 128, shuffled, seed 0, keep zeros, a loss
+ * point every 50 batches, 2 threads. */
 void       cnc_train_options_init   (CncTrainOptions *options);
 
 typedef struct {
@@ -221,9 +226,10 @@ CncLossCurve *cnc_torch_distill     (const char              *teacher_path,
                                      GError                 **error);
 
 typedef enum {
-  CNC_CNN_BASE,     /* conv 3×3 (C→32) BN ReLU maxpool 2, conv 3×3 (32→64) BN ReLU maxpool 2,
-                     * linear (64·h·w → 128) ReLU, linear (128 → classes): 225k parameters at 28×28 */
-  CNC_CNN_STUDENT,  /* the same with 8 and 16 channels and 32 hidden units: 14k parameters */
+  CNC_CNN_BASE,     /* conv 3×3 (C→16) BN ReLU maxpool 2, conv 3×3 (16→32) BN ReLU maxpool 2,
+                     * linear (32·h·w → 128) ReLU, linear (128 → classes): 108,714 parameters at
+                     * 1×28×28 and 10 classes */
+  CNC_CNN_STUDENT,  /* the same with 8 and 16 channels and 32 hidden units: 14,458 parameters */
 } CncCnnSize;
 
 /* Writes a new, untrained small CNN for channels × height × width inputs (at least 10 × 10) and

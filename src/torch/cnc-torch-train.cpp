@@ -27,6 +27,7 @@ cnc_train_options_init (CncTrainOptions *options)
     .epochs = 1,
     .optimizer = CNC_OPTIMIZER_ADAM,
     .learning_rate = 1e-3,
+    .lr_decay = 1.0,
     .momentum = 0.9,
     .weight_decay = 0.0,
     .batch_size = 128,
@@ -108,6 +109,12 @@ check_train_options (const CncTrainOptions  *o,
                    "The learning rate must be a positive number, not %g", o->learning_rate);
       return FALSE;
     }
+  if (!(o->lr_decay > 0.0 && o->lr_decay <= 1.0))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "The learning rate decay must be in (0, 1], not %g", o->lr_decay);
+      return FALSE;
+    }
   if (o->optimizer != CNC_OPTIMIZER_ADAM && o->optimizer != CNC_OPTIMIZER_SGD)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "Unknown optimizer %d", (int) o->optimizer);
@@ -181,18 +188,11 @@ run_training (const char              *path,
   if (o->keep_zeros)
     {
       torch::NoGradGuard no_grad;
-      for (const auto &m : model.named_modules ())
+      for (const auto &p : parameters)
         {
-          if (_cnc_torch_ops_type_name (m.value).find ("Norm") != std::string::npos)
-            continue;
-          for (const auto &p : m.value.named_parameters (/* recurse */ false))
-            {
-              if (!p.value.requires_grad () || !p.value.is_floating_point ())
-                continue;
-              at::Tensor zero = p.value.eq (0);
-              if (zero.any ().item<bool> ())
-                masks.push_back ({ p.value, zero });
-            }
+          at::Tensor zero = p.eq (0);
+          if (zero.any ().item<bool> ())
+            masks.push_back ({ p, zero });
         }
     }
 
@@ -221,6 +221,9 @@ run_training (const char              *path,
     {
       at::Tensor order = o->shuffle ? at::randperm (n, generator) : at::Tensor ();
       double epoch_sum = 0.0;
+
+      for (auto &group : optimizer->param_groups ())
+        group.options ().set_lr (o->learning_rate * pow (o->lr_decay, epoch));
 
       model.train (true);
       for (int64_t b = 0; b < batches_per_epoch; b++)
@@ -546,7 +549,7 @@ cnc_torch_build_cnn (const char  *out_path,
   try
     {
       const bool student = size == CNC_CNN_STUDENT;
-      const int64_t c1 = student ? 8 : 32, c2 = student ? 16 : 64, hidden = student ? 32 : 128;
+      const int64_t c1 = student ? 8 : 16, c2 = student ? 16 : 32, hidden = student ? 32 : 128;
       /* 3×3 convolution without padding, then 2×2 max pooling, twice. */
       const int64_t h = ((height - 2) / 2 - 2) / 2, w = ((width - 2) / 2 - 2) / 2;
       auto cu = std::make_shared<torch::jit::CompilationUnit> ();
