@@ -25,129 +25,6 @@
 
 /* ---- evaluate ------------------------------------------------------------------------------- */
 
-typedef struct {
-  CncWorker *worker;
-  GPtrArray *jobs;          /* CncJob* */
-  GPtrArray *names;         /* model name per job */
-  gboolean   bar;           /* stderr is a terminal */
-  guint      bar_width;     /* characters of the last bar drawn, to clear it */
-  guint      interrupts;
-} Evaluating;
-
-static char *
-format_rate (double rate)
-{
-  if (rate >= 1e6)
-    return g_strdup_printf ("%.1fM/s", rate / 1e6);
-  if (rate >= 1e4)
-    return g_strdup_printf ("%.0fk/s", rate / 1e3);
-  if (rate >= 1e3)
-    return g_strdup_printf ("%.1fk/s", rate / 1e3);
-  return g_strdup_printf ("%.0f/s", rate);
-}
-
-static char *
-format_duration (double seconds)
-{
-  if (seconds < 0)
-    return g_strdup ("?");
-  if (seconds < 60)
-    return g_strdup_printf ("%.0fs", ceil (seconds));
-  if (seconds < 3600)
-    return g_strdup_printf ("%dm%02ds", (int) seconds / 60, (int) seconds % 60);
-  return g_strdup_printf ("%dh%02dm", (int) seconds / 3600, ((int) seconds % 3600) / 60);
-}
-
-static void
-clear_bar (Evaluating *e)
-{
-  if (e->bar && e->bar_width > 0)
-    {
-      fprintf (stderr, "\r%*s\r", e->bar_width, "");
-      fflush (stderr);
-      e->bar_width = 0;
-    }
-}
-
-static void
-draw_bar (CncJob     *job,
-          GParamSpec *pspec,
-          Evaluating *e)
-{
-  g_autoptr(GString) line = g_string_new (NULL);
-  double fraction = cnc_job_get_fraction (job);
-  const char *message = cnc_job_get_message (job);
-  const guint cells = 24;
-
-  if (!e->bar || cnc_job_get_state (job) != CNC_JOB_RUNNING)
-    return;
-  if (fraction >= 0)
-    {
-      guint full = (guint) (fraction * cells);
-      g_autofree char *rate = format_rate (cnc_job_get_rate (job));
-      g_autofree char *eta = format_duration (cnc_job_get_eta (job));
-
-      g_string_append (line, "[");
-      for (guint i = 0; i < cells; i++)
-        g_string_append (line, i < full ? "█" : "·");
-      g_string_append_printf (line, "] %3.0f%%  %s  ETA %s  ", 100 * fraction, rate, eta);
-    }
-  if (message)
-    g_string_append (line, message);
-  /* Fit the terminal's usual width; pad over what the previous bar left. */
-  if (g_utf8_strlen (line->str, -1) > 100)
-    g_string_truncate (line, g_utf8_offset_to_pointer (line->str, 99) - line->str);
-  {
-    guint width = (guint) g_utf8_strlen (line->str, -1);
-    fprintf (stderr, "\r%s%*s", line->str, e->bar_width > width ? e->bar_width - width : 0, "");
-    e->bar_width = width;
-  }
-  fflush (stderr);
-}
-
-static void
-job_finished (CncJob     *job,
-              Evaluating *e)
-{
-  guint i;
-
-  clear_bar (e);
-  for (i = 0; i < e->jobs->len && e->jobs->pdata[i] != job; i++)
-    ;
-  switch (cnc_job_get_state (job))
-    {
-    case CNC_JOB_DONE:
-      printf ("%s: %s\n", (char *) e->names->pdata[i], cnc_job_get_summary (job));
-      fflush (stdout);
-      break;
-    case CNC_JOB_CANCELLED:
-      fprintf (stderr, "compress-compare: evaluation of %s cancelled; its previous results are kept\n",
-               (char *) e->names->pdata[i]);
-      break;
-    default:
-      cnc_cli_fail (cnc_job_get_error (job));
-      break;
-    }
-}
-
-static gboolean
-on_interrupt (gpointer data)
-{
-  Evaluating *e = data;
-
-  if (++e->interrupts > 1)
-    {
-      /* A second Ctrl+C does not wait: the job is marked interrupted at the next open. */
-      clear_bar (e);
-      fprintf (stderr, "compress-compare: stopped\n");
-      _exit (130);
-    }
-  clear_bar (e);
-  fprintf (stderr, "compress-compare: cancelling (Ctrl+C again to stop at once)…\n");
-  cnc_worker_cancel_all (e->worker);
-  return G_SOURCE_CONTINUE;
-}
-
 /* cpu, cuda or cuda:N (whether the machine has it is the job's to find out). */
 static gboolean
 device_syntax_ok (const char *device)
@@ -183,12 +60,9 @@ cnc_cli_evaluate (int    argc,
   g_autoptr(GPtrArray) every = NULL;                  /* CncModel*, owned */
   g_autoptr(GPtrArray) models = g_ptr_array_new ();   /* those to evaluate */
   g_autoptr(GPtrArray) skipped = g_ptr_array_new ();
-  g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(CncCliWatch) watch = NULL;
   CncEvaluateOptions options = { 0 };
-  Evaluating e = { 0 };
   CncWorkspace *ws;
-  guint sigint;
   int status = CNC_EXIT_OK;
 
   CLI_PARSE ("evaluate", "MODEL…|--all",
@@ -252,12 +126,7 @@ cnc_cli_evaluate (int    argc,
   options.threads = (guint) threads;
   options.batch = (guint) batch;
 
-  e.worker = worker;
-  e.jobs = jobs;
-  e.names = names;
-  e.bar = isatty (STDERR_FILENO);
-  sigint = g_unix_signal_add (SIGINT, on_interrupt, &e);
-
+  watch = cnc_cli_watch_new (worker);
   for (guint i = 0; i < models->len; i++)
     {
       CncModel *m = models->pdata[i];
@@ -269,18 +138,11 @@ cnc_cli_evaluate (int    argc,
           cnc_worker_cancel_all (worker);
           break;
         }
-      g_ptr_array_add (jobs, job);
-      g_ptr_array_add (names, m->name);
-      g_signal_connect (job, "notify::fraction", G_CALLBACK (draw_bar), &e);
-      g_signal_connect (job, "notify::message", G_CALLBACK (draw_bar), &e);
-      g_signal_connect (job, "finished", G_CALLBACK (job_finished), &e);
+      cnc_cli_watch_add (watch, job, m->name);
+      g_object_unref (job);
     }
-  cnc_worker_wait (worker);
-  g_source_remove (sigint);
-
-  for (guint i = 0; i < jobs->len; i++)
-    if (cnc_job_get_state (jobs->pdata[i]) != CNC_JOB_DONE)
-      status = CNC_EXIT_ERROR;
+  if (!cnc_cli_watch_wait (watch))
+    status = CNC_EXIT_ERROR;
   return status;
 }
 
@@ -401,7 +263,7 @@ cnc_cli_jobs (int    argc,
       CncJobRecord *r = jobs->pdata[i];
       g_autofree char *created = format_time (r->created);
       g_autofree char *took = r->started > 0 && r->finished >= r->started
-                              ? format_duration ((double) (r->finished - r->started)) : g_strdup ("");
+                              ? cnc_cli_format_duration ((double) (r->finished - r->started)) : g_strdup ("");
       const char *result = r->state == CNC_JOB_DONE ? r->message : r->error ? r->error : r->message;
       g_autofree char *one_line = g_strdup (result ? result : "");
 

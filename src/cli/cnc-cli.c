@@ -34,6 +34,13 @@ static const CncCliCommand commands[] = {
   { "evaluate", "MODEL…|--all", "Evaluate models on a dataset split: every prediction, accuracy, latency, sizes", cnc_cli_evaluate },
   { "jobs", "", "The workspace's jobs (evaluations …) and their states (--json)", cnc_cli_jobs },
   { "devices", "", "The devices libtorch can evaluate on (CPU, CUDA) (--json)", cnc_cli_devices },
+  { "prune", "MODEL --amount F", "Prune a model's weights (magnitude, or --channels) into a new, evaluated model", cnc_cli_prune },
+  { "quantize", "MODEL", "Quantize a model's weights (int8, int4 per channel; --dynamic int8)", cnc_cli_quantize },
+  { "fine-tune", "MODEL", "Train a model further, keeping pruned weights at zero", cnc_cli_fine_tune },
+  { "recalibrate", "MODEL", "Re-estimate a model's BatchNorm statistics on training data", cnc_cli_recalibrate },
+  { "distill", "STUDENT --teacher M", "Knowledge distillation into a student model", cnc_cli_distill },
+  { "train", "--name NAME", "Train a small CNN from scratch on a dataset (a new root model)", cnc_cli_train },
+  { "demo", "[DIR]", "Build the demo workspace: a trained CNN and 18 compressed variants, evaluated", cnc_cli_demo },
   { "layers", "BASE MODEL…", "How models' weights differ from a base model's, per layer and module (--json)", cnc_cli_layers },
   { "cka", "BASE MODEL", "Linear CKA of two models' layer outputs on a dataset sample (--json)", cnc_cli_cka },
 };

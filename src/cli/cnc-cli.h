@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 
 #include "core/cnc-workspace.h"
+#include "engine/cnc-worker.h"
 
 G_BEGIN_DECLS
 
@@ -42,6 +43,22 @@ int            cnc_cli_usage           (const char   *command,
                                         ...) G_GNUC_PRINTF (2, 3);
 void           cnc_cli_print_json      (JsonNode     *root);
 
+/* Watching jobs (cnc-cli-watch.c): a progress bar on stderr while each runs, its summary on
+ * stdout (prefixed with @name when given) or its error on stderr when it ends; Ctrl+C cancels
+ * them all, a second one stops at once. */
+typedef struct _CncCliWatch CncCliWatch;
+
+CncCliWatch   *cnc_cli_watch_new       (CncWorker    *worker);
+void           cnc_cli_watch_add       (CncCliWatch  *watch,
+                                        CncJob       *job,
+                                        const char   *name);
+/* "42s", "3m05s", "1h02m"; "?" when negative. */
+char          *cnc_cli_format_duration (double        seconds);
+/* Waits for every job; TRUE when all of them are done. */
+gboolean       cnc_cli_watch_wait      (CncCliWatch  *watch);
+void           cnc_cli_watch_free      (CncCliWatch  *watch);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CncCliWatch, cnc_cli_watch_free)
+
 /* Commands (cnc-cli-models.c). */
 int cnc_cli_init        (int argc, char **argv);
 int cnc_cli_import      (int argc, char **argv);
@@ -64,6 +81,15 @@ int cnc_cli_pareto      (int argc, char **argv);
 int cnc_cli_evaluate    (int argc, char **argv);
 int cnc_cli_jobs        (int argc, char **argv);
 int cnc_cli_devices     (int argc, char **argv);
+
+/* Compression commands (cnc-cli-ops.c). */
+int cnc_cli_prune       (int argc, char **argv);
+int cnc_cli_quantize    (int argc, char **argv);
+int cnc_cli_fine_tune   (int argc, char **argv);
+int cnc_cli_recalibrate (int argc, char **argv);
+int cnc_cli_distill     (int argc, char **argv);
+int cnc_cli_train       (int argc, char **argv);
+int cnc_cli_demo        (int argc, char **argv);
 
 /* Layer commands (cnc-cli-layers.c). */
 int cnc_cli_layers      (int argc, char **argv);

@@ -157,6 +157,81 @@ ensure_operation (CncWorkspace *workspace,
 }
 
 gboolean
+cnc_import_add_inspected (CncWorkspace            *workspace,
+                          const char              *path,
+                          const char              *format,
+                          const char              *sha256,
+                          gint64                   size,
+                          GPtrArray               *layers,
+                          const CncImportOptions  *options,
+                          gint64                  *id,
+                          char                   **stored_out,
+                          gboolean                *created_out,
+                          GError                 **error)
+{
+  g_autoptr(CncModel) m = cnc_model_new ();
+  g_autoptr(CncModel) parent = NULL, teacher = NULL;
+  g_autofree char *name = options->name ? g_strdup (options->name) : cnc_import_default_name (path);
+
+  *stored_out = NULL;
+  *created_out = FALSE;
+  if (options->parent && !(parent = cnc_workspace_find_model (workspace, options->parent, error)))
+    return FALSE;
+  if (options->teacher && !(teacher = cnc_workspace_find_model (workspace, options->teacher, error)))
+    return FALSE;
+  if (options->operation && !ensure_operation (workspace, options->operation, options->parameters, error))
+    return FALSE;
+
+  if (options->link)
+    *stored_out = g_strdup (path);
+  else if (!cnc_store_add (workspace, path, sha256, stored_out, created_out, error))
+    return FALSE;
+
+  m->name = g_strdup (name);
+  g_free (m->format);
+  m->format = g_strdup (format);
+  m->sha256 = g_strdup (sha256);
+  m->size = size;
+  m->file = g_strdup (*stored_out);
+  m->linked = options->link;
+  m->operation = g_strdup (options->operation);
+  if (options->parameters)
+    {
+      g_free (m->parameters);
+      m->parameters = g_strdup (options->parameters);
+    }
+  if (options->notes)
+    {
+      g_free (m->notes);
+      m->notes = g_strdup (options->notes);
+    }
+  if (options->tags)
+    {
+      g_strfreev (m->tags);
+      m->tags = g_strdupv ((char **) options->tags);
+    }
+  if (!cnc_workspace_insert_model (workspace, m, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return FALSE;
+    }
+  if (parent && !cnc_workspace_add_edge (workspace, m->id, parent->id, options->role, error))
+    return FALSE;
+  if (teacher && !cnc_workspace_add_edge (workspace, m->id, teacher->id, CNC_EDGE_TEACHER, error))
+    return FALSE;
+  if (!cnc_workspace_set_layers (workspace, m->id, layers, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return FALSE;
+    }
+  if (!cnc_import_record_weight_metrics (workspace, m->id, layers, size, error))
+    return FALSE;
+  if (id)
+    *id = m->id;
+  return TRUE;
+}
+
+gboolean
 cnc_import_files (CncWorkspace            *workspace,
                   const char * const      *paths,
                   const CncImportOptions  *options,
@@ -219,55 +294,15 @@ cnc_import_files (CncWorkspace            *workspace,
       g_prefix_error (error, "cannot import %s as a child: ", n_paths == 1 ? paths[0] : "these files");
       goto failed;
     }
-  if (options->operation && !ensure_operation (workspace, options->operation, options->parameters, error))
-    goto failed;
 
   for (guint i = 0; i < pending->len; i++)
     {
       Pending *p = pending->pdata[i];
-      g_autoptr(CncModel) m = cnc_model_new ();
+      CncImportOptions one = *options;
 
-      if (options->link)
-        p->stored = g_strdup (p->path);
-      else if (!cnc_store_add (workspace, p->path, p->sha256, &p->stored, &p->created, error))
-        goto failed;
-
-      m->name = g_strdup (p->name);
-      g_free (m->format);
-      m->format = g_strdup (cnc_model_format_name (p->format));
-      m->sha256 = g_strdup (p->sha256);
-      m->size = p->size;
-      m->file = g_strdup (p->stored);
-      m->linked = options->link;
-      m->operation = g_strdup (options->operation);
-      if (options->parameters)
-        {
-          g_free (m->parameters);
-          m->parameters = g_strdup (options->parameters);
-        }
-      if (options->notes)
-        {
-          g_free (m->notes);
-          m->notes = g_strdup (options->notes);
-        }
-      if (options->tags)
-        {
-          g_strfreev (m->tags);
-          m->tags = g_strdupv ((char **) options->tags);
-        }
-      if (!cnc_workspace_insert_model (workspace, m, error))
-        {
-          g_prefix_error (error, "%s: ", p->path);
-          goto failed;
-        }
-      if (parent && !cnc_workspace_add_edge (workspace, m->id, parent->id, options->role, error))
-        goto failed;
-      if (!cnc_workspace_set_layers (workspace, m->id, p->layers, error))
-        {
-          g_prefix_error (error, "%s: ", p->path);
-          goto failed;
-        }
-      if (!cnc_import_record_weight_metrics (workspace, m->id, p->layers, p->size, error))
+      one.name = p->name;
+      if (!cnc_import_add_inspected (workspace, p->path, cnc_model_format_name (p->format), p->sha256, p->size,
+                                     p->layers, &one, NULL, &p->stored, &p->created, error))
         goto failed;
     }
 

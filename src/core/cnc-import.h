@@ -11,6 +11,7 @@ typedef struct {
   const char         *name;         /* only with a single file; NULL: from the file's name */
   const char         *parent;       /* NULL: a root */
   CncEdgeRole         role;
+  const char         *teacher;      /* NULL: none; else a second parent, with the teacher role */
   const char         *operation;    /* NULL: none */
   const char         *parameters;   /* JSON object text of the operation's parameters, or NULL */
   const char * const *tags;
@@ -30,6 +31,23 @@ gboolean  cnc_import_files        (CncWorkspace            *workspace,
                                    GPtrArray               *imported,
                                    GCancellable            *cancellable,
                                    GError                 **error);
+
+/* A file already inspected (its layer table, hash and size known), added as one model inside the
+ * caller's transaction: stored (by content), registered with @options' parent, teacher,
+ * operation and parameters, its layers and weight metrics recorded. @id receives the new model's
+ * id. When the caller's transaction is rolled back afterwards, it must hand @stored_out to
+ * cnc_store_take_back when @created_out is TRUE (a file the store did not hold before). */
+gboolean  cnc_import_add_inspected (CncWorkspace            *workspace,
+                                    const char              *path,
+                                    const char              *format,
+                                    const char              *sha256,
+                                    gint64                   size,
+                                    GPtrArray               *layers,
+                                    const CncImportOptions  *options,
+                                    gint64                  *id,
+                                    char                   **stored_out,
+                                    gboolean                *created_out,
+                                    GError                 **error);
 
 /* Metrics that every imported model gets from its weights and file. */
 gboolean  cnc_import_record_weight_metrics (CncWorkspace *workspace,

@@ -849,3 +849,43 @@ cnc_workspace_list_layers (CncWorkspace *self,
     }
   return g_steal_pointer (&layers);
 }
+
+gboolean
+cnc_workspace_set_loss_curve (CncWorkspace *self,
+                              gint64        model,
+                              const char   *curve,
+                              GError      **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (CNC_IS_WORKSPACE (self), FALSE);
+  g_return_val_if_fail (curve != NULL, FALSE);
+  if (!require_transaction (self))
+    return FALSE;
+  if (!(stmt = _cnc_workspace_prepare (self, "INSERT OR REPLACE INTO loss_curves (model, curve) VALUES (?, ?)",
+                                       error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, model);
+  sqlite3_bind_text (stmt, 2, curve, -1, SQLITE_TRANSIENT);
+  return _cnc_workspace_step_done (self, stmt, "keep the loss curve", error);
+}
+
+char *
+cnc_workspace_get_loss_curve (CncWorkspace *self,
+                              gint64        model,
+                              GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CNC_IS_WORKSPACE (self), NULL);
+  if (!(stmt = _cnc_workspace_prepare (self, "SELECT curve FROM loss_curves WHERE model = ?", error)))
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, model);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return _cnc_column_dup (stmt, 0);
+  if (rc != SQLITE_DONE)
+    _cnc_workspace_fail (self, rc, "read the loss curve", error);
+  return NULL;
+}

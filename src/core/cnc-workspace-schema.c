@@ -121,6 +121,10 @@ static const char * const migrations[] = {
   "  shape       TEXT NOT NULL,"                     /* JSON list */
   "  data        BLOB NOT NULL,"
   "  UNIQUE (evaluation, name));",
+  /* 3: the loss curve of a model made by training (fine-tuning, distillation) */
+  "CREATE TABLE loss_curves ("
+  "  model       INTEGER PRIMARY KEY REFERENCES models (id) ON DELETE CASCADE,"
+  "  curve       TEXT NOT NULL);",                   /* JSON: epoch_loss, step_loss, log_every, batches */
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CNC_WORKSPACE_SCHEMA_VERSION + 1);

@@ -347,7 +347,7 @@ cnc_workspace_fingerprint (CncWorkspace *self,
 {
   static const char * const tables[] = {
     "operations", "metrics", "models", "model_tags", "lineage", "metric_values", "layers",
-    "datasets", "dataset_splits", "evaluations", "prediction_arrays",
+    "datasets", "dataset_splits", "evaluations", "prediction_arrays", "loss_curves",
   };
   g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   g_autoptr(GDir) dir = NULL;

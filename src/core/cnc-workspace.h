@@ -31,7 +31,7 @@ typedef enum {
 } CncWorkspaceOpenFlags;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define CNC_WORKSPACE_SCHEMA_VERSION 2
+#define CNC_WORKSPACE_SCHEMA_VERSION 3
 
 typedef enum {
   CNC_EDGE_BASE,     /* the usual compression parent */
@@ -138,6 +138,10 @@ GPtrArray    *cnc_workspace_list_metric_values (CncWorkspace *self, gint64 model
 /* Per-layer statistics. */
 gboolean      cnc_workspace_set_layers   (CncWorkspace *self, gint64 model, GPtrArray *layers, GError **error);
 GPtrArray    *cnc_workspace_list_layers  (CncWorkspace *self, gint64 model, GError **error);
+/* The loss curve kept with a model made by training (JSON text, as cnc_loss_curve_to_json writes
+ * it); get returns NULL without an error when the model has none. */
+gboolean      cnc_workspace_set_loss_curve (CncWorkspace *self, gint64 model, const char *curve, GError **error);
+char         *cnc_workspace_get_loss_curve (CncWorkspace *self, gint64 model, GError **error);
 
 /* Counts of every table and of the store: tests compare them before and after a failed action. */
 char         *cnc_workspace_fingerprint  (CncWorkspace *self, GError **error);

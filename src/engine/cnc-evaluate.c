@@ -4,7 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "cnc-engine"
 
-#include "cnc-evaluate.h"
+#include "cnc-evaluate-private.h"
 
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -22,31 +22,16 @@ G_DEFINE_QUARK (cnc-evaluate-error-quark, cnc_evaluate_error)
 
 #define LATENCY_WARMUP_RUNS 10
 
-typedef struct {
-  /* what to do */
-  gint64           model_id;
-  char            *dataset;
-  char            *split;
-  char            *device;
-  guint            threads, batch, latency_runs;
+typedef CncEvaluation Evaluation;
 
-  /* what was measured, written by commit */
-  char            *model_name;
-  CncPredictions  *predictions;
-  GPtrArray       *layers;
-  gint64           file_size, gzip_size;
-  double           latency_p50, latency_p95, throughput;
-} Evaluation;
-
-static void
-evaluation_free (Evaluation *ev)
+void
+_cnc_evaluation_free (Evaluation *ev)
 {
   g_free (ev->dataset);
   g_free (ev->split);
   g_free (ev->device);
   g_free (ev->model_name);
   g_clear_pointer (&ev->predictions, cnc_predictions_free);
-  g_clear_pointer (&ev->layers, g_ptr_array_unref);
   g_free (ev);
 }
 
@@ -285,15 +270,8 @@ evaluate_run (CncJobContext *context,
   CncWorkspace *ws = cnc_job_context_get_workspace (context);
   GCancellable *cancellable = cnc_job_context_get_cancellable (context);
   g_autoptr(CncModel) model = NULL;
-  g_autoptr(CncDataset) dataset = NULL;
-  g_autoptr(CncTorchModel) net = NULL;
-  g_autoptr(CncPredictions) p = NULL;
-  g_autofree char *path = NULL, *sha256 = NULL, *where = NULL, *evaluating = NULL;
-  g_autofree float *input = NULL, *first = NULL;
-  g_autofree double *times = NULL;
-  const gint32 *labels;
-  guint c, h, w, k, batch, runs;
-  gint64 n, per, forward_ns = 0, forward_n = 0, all_ns = 0, file_size = 0, started;
+  g_autofree char *path = NULL, *sha256 = NULL;
+  gint64 file_size = 0;
 
   /* The model: runnable, and its file the one that was checked at import. */
   if (!(model = cnc_workspace_get_model_by_id (ws, ev->model_id, error)))
@@ -302,7 +280,6 @@ evaluate_run (CncJobContext *context,
   if (!check_runnable (model, error))
     return FALSE;
   path = cnc_store_model_path (ws, model);
-  started = monotonic_ns ();
   cnc_job_context_progress (context, 0, 0, "Checking the model file");
   if (!cnc_store_hash_file (path, &sha256, &file_size, cancellable, error))
     {
@@ -317,6 +294,31 @@ evaluate_run (CncJobContext *context,
                    "import it again", model->name, path);
       return FALSE;
     }
+  return _cnc_evaluation_measure (ev, context, path, model->name, file_size, error);
+}
+
+gboolean
+_cnc_evaluation_measure (Evaluation    *ev,
+                         CncJobContext *context,
+                         const char    *path,
+                         const char    *name,
+                         gint64         file_size,
+                         GError       **error)
+{
+  CncWorkspace *ws = cnc_job_context_get_workspace (context);
+  GCancellable *cancellable = cnc_job_context_get_cancellable (context);
+  g_autoptr(CncDataset) dataset = NULL;
+  g_autoptr(CncTorchModel) net = NULL;
+  g_autoptr(CncPredictions) p = NULL;
+  g_autofree char *where = NULL, *evaluating = NULL;
+  g_autofree float *input = NULL, *first = NULL;
+  g_autofree double *times = NULL;
+  const gint32 *labels;
+  guint c, h, w, k, batch, runs;
+  gint64 n, per, forward_ns = 0, forward_n = 0, all_ns = 0, started = monotonic_ns ();
+
+  if (ev->model_name == NULL)
+    ev->model_name = g_strdup (name);
   ev->file_size = file_size;
 
   /* The device and threads: libtorch's thread count is this thread's own. */
@@ -352,7 +354,7 @@ evaluate_run (CncJobContext *context,
   cnc_job_context_progress (context, 0, 0, "Loading the model");
   if (!(net = cnc_torch_model_load (path, ev->device, CNC_TORCH_LOAD_OPTIMIZE, error)))
     {
-      name_the_model (*error, path, model->name);
+      name_the_model (*error, path, name);
       return FALSE;
     }
 
@@ -362,7 +364,7 @@ evaluate_run (CncJobContext *context,
   first = g_new (float, per);
 
   p = g_new0 (CncPredictions, 1);
-  p->model = model->id;
+  p->model = ev->model_id;
   p->dataset = cnc_dataset_get_id (dataset);
   p->split = g_strdup (cnc_dataset_get_split (dataset));
   p->n = n;
@@ -379,7 +381,7 @@ evaluate_run (CncJobContext *context,
   for (gint64 i = 0; i < n; i++)
     p->labels[i] = (gint16) labels[i];
 
-  evaluating = g_strdup_printf ("Evaluating %s on %s", model->name, where);
+  evaluating = g_strdup_printf ("Evaluating %s on %s", name, where);
   g_debug ("evaluate: %.3f s: evaluating", (monotonic_ns () - started) / 1e9);
   cnc_job_context_progress (context, 0, n, evaluating);
   for (gint64 start = 0; start < n; start += batch)
@@ -409,7 +411,7 @@ evaluate_run (CncJobContext *context,
         }
       if (out == NULL)
         {
-          name_the_model (*error, path, model->name);
+          name_the_model (*error, path, name);
           return FALSE;
         }
       if (cols != k)
@@ -417,7 +419,7 @@ evaluate_run (CncJobContext *context,
           g_set_error (error, CNC_EVALUATE_ERROR, CNC_EVALUATE_ERROR_CLASSES,
                        "model “%s”: gives %" G_GINT64_FORMAT " output%s per instance, but dataset %s has %u "
                        "classes (a model made for another dataset?)",
-                       model->name, cols, cols == 1 ? "" : "s", where, k);
+                       name, cols, cols == 1 ? "" : "s", where, k);
           return FALSE;
         }
       score_rows (p, start, out, rows);
@@ -444,7 +446,7 @@ evaluate_run (CncJobContext *context,
       t0 = monotonic_ns ();
       if (!cnc_torch_model_run (net, first, shape, 4, &rows, &cols, error))
         {
-          name_the_model (*error, path, model->name);
+          name_the_model (*error, path, name);
           return FALSE;
         }
       if (r >= LATENCY_WARMUP_RUNS)
@@ -457,11 +459,9 @@ evaluate_run (CncJobContext *context,
   ev->latency_p50 = percentile (times, runs, 0.50);
   ev->latency_p95 = percentile (times, runs, 0.95);
 
-  /* Sizes: the weights as the layer table records them, and the tensor data gzipped. */
+  /* Size: the tensor data gzipped. */
   g_debug ("evaluate: %.3f s: measuring the compressed size", (monotonic_ns () - started) / 1e9);
   cnc_job_context_progress (context, 0, 0, "Measuring the compressed size");
-  if (!(ev->layers = cnc_workspace_list_layers (ws, model->id, error)))
-    return FALSE;
   if (!cnc_evaluate_gzip_size (path, &ev->gzip_size, cancellable, error))
     return FALSE;
 
@@ -532,6 +532,39 @@ define_metrics (CncWorkspace *ws,
   return TRUE;
 }
 
+gboolean
+_cnc_evaluation_write (Evaluation   *ev,
+                       CncWorkspace *ws,
+                       gint64        model,
+                       GPtrArray    *layers,
+                       gint64        job,
+                       GError      **error)
+{
+  CncPredictions *p = ev->predictions;
+  gint64 numel = 0, zeros = 0;
+  double bytes_at_bits = 0;
+
+  p->model = model;
+  for (guint i = 0; i < layers->len; i++)
+    {
+      const CncLayerStats *s = layers->pdata[i];
+      numel += s->numel;
+      zeros += s->zeros;
+      bytes_at_bits += (double) s->numel * s->bits / 8;
+    }
+  return cnc_predictions_store (ws, p, job, error)
+         && define_metrics (ws, error)
+         && cnc_import_record_weight_metrics (ws, model, layers, ev->file_size, error)
+         && cnc_workspace_set_metric_value (ws, model, "Top-1 Accuracy", cnc_predictions_accuracy (p), error)
+         && cnc_workspace_set_metric_value (ws, model, "Top-5 Accuracy", cnc_predictions_top5_accuracy (p), error)
+         && cnc_workspace_set_metric_value (ws, model, "Latency", ev->latency_p50, error)
+         && cnc_workspace_set_metric_value (ws, model, "Latency p95", ev->latency_p95, error)
+         && cnc_workspace_set_metric_value (ws, model, "Throughput", ev->throughput, error)
+         && cnc_workspace_set_metric_value (ws, model, "Non-zero parameters", numel - zeros, error)
+         && cnc_workspace_set_metric_value (ws, model, "Size at bit width", bytes_at_bits, error)
+         && cnc_workspace_set_metric_value (ws, model, "Gzip size", ev->gzip_size, error);
+}
+
 static gboolean
 evaluate_commit (CncJobContext *context,
                  gpointer       data,
@@ -539,28 +572,10 @@ evaluate_commit (CncJobContext *context,
 {
   Evaluation *ev = data;
   CncWorkspace *ws = cnc_job_context_get_workspace (context);
-  CncPredictions *p = ev->predictions;
-  gint64 numel = 0, zeros = 0;
-  double bytes_at_bits = 0;
+  g_autoptr(GPtrArray) layers = cnc_workspace_list_layers (ws, ev->model_id, error);
 
-  for (guint i = 0; i < ev->layers->len; i++)
-    {
-      const CncLayerStats *s = ev->layers->pdata[i];
-      numel += s->numel;
-      zeros += s->zeros;
-      bytes_at_bits += (double) s->numel * s->bits / 8;
-    }
-  return cnc_predictions_store (ws, p, cnc_job_context_get_id (context), error)
-         && define_metrics (ws, error)
-         && cnc_import_record_weight_metrics (ws, p->model, ev->layers, ev->file_size, error)
-         && cnc_workspace_set_metric_value (ws, p->model, "Top-1 Accuracy", cnc_predictions_accuracy (p), error)
-         && cnc_workspace_set_metric_value (ws, p->model, "Top-5 Accuracy", cnc_predictions_top5_accuracy (p), error)
-         && cnc_workspace_set_metric_value (ws, p->model, "Latency", ev->latency_p50, error)
-         && cnc_workspace_set_metric_value (ws, p->model, "Latency p95", ev->latency_p95, error)
-         && cnc_workspace_set_metric_value (ws, p->model, "Throughput", ev->throughput, error)
-         && cnc_workspace_set_metric_value (ws, p->model, "Non-zero parameters", numel - zeros, error)
-         && cnc_workspace_set_metric_value (ws, p->model, "Size at bit width", bytes_at_bits, error)
-         && cnc_workspace_set_metric_value (ws, p->model, "Gzip size", ev->gzip_size, error);
+  return layers != NULL
+         && _cnc_evaluation_write (ev, ws, ev->model_id, layers, cnc_job_context_get_id (context), error);
 }
 
 const CncJobKind cnc_evaluate_job_kind = {
@@ -569,23 +584,15 @@ const CncJobKind cnc_evaluate_job_kind = {
   .commit = evaluate_commit,
 };
 
-CncJob *
-cnc_evaluate_submit (CncWorker                *worker,
-                     gint64                    model,
-                     const CncEvaluateOptions *options,
-                     GError                  **error)
+CncEvaluation *
+_cnc_evaluation_new (gint64                    model,
+                     const CncEvaluateOptions *options)
 {
   CncEvaluateOptions defaults = { 0 };
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *parameters = NULL;
-  Evaluation *ev;
+  Evaluation *ev = g_new0 (Evaluation, 1);
 
-  g_return_val_if_fail (CNC_IS_WORKER (worker), NULL);
   if (options == NULL)
     options = &defaults;
-
-  ev = g_new0 (Evaluation, 1);
   ev->model_id = model;
   ev->dataset = g_strdup (options->dataset ? options->dataset : CNC_DATASET_BUILTIN);
   ev->split = g_strdup (options->split ? options->split : "test");
@@ -593,6 +600,14 @@ cnc_evaluate_submit (CncWorker                *worker,
   ev->threads = options->threads ? options->threads : g_get_num_processors ();
   ev->batch = options->batch ? options->batch : CNC_EVALUATE_DEFAULT_BATCH;
   ev->latency_runs = MAX (options->latency_runs, CNC_EVALUATE_MIN_LATENCY_RUNS);
+  return ev;
+}
+
+char *
+_cnc_evaluation_parameters (const Evaluation *ev)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "dataset");
@@ -607,8 +622,21 @@ cnc_evaluate_submit (CncWorker                *worker,
   json_builder_add_int_value (b, ev->batch);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
-  parameters = json_to_string (root, FALSE);
+  return json_to_string (root, FALSE);
+}
 
+CncJob *
+cnc_evaluate_submit (CncWorker                *worker,
+                     gint64                    model,
+                     const CncEvaluateOptions *options,
+                     GError                  **error)
+{
+  Evaluation *ev;
+  g_autofree char *parameters = NULL;
+
+  g_return_val_if_fail (CNC_IS_WORKER (worker), NULL);
+  ev = _cnc_evaluation_new (model, options);
+  parameters = _cnc_evaluation_parameters (ev);
   return cnc_worker_submit (worker, &cnc_evaluate_job_kind, model, parameters, ev,
-                            (GDestroyNotify) evaluation_free, error);
+                            (GDestroyNotify) _cnc_evaluation_free, error);
 }
