@@ -82,6 +82,13 @@ add_string (JsonBuilder *b, const char *name, const char *value)
 }
 
 static void
+add_optional_string (JsonBuilder *b, const char *name, const char *value)
+{
+  if (value)
+    add_string (b, name, value);
+}
+
+static void
 add_double (JsonBuilder *b, const char *name, double value)
 {
   json_builder_set_member_name (b, name);
@@ -128,17 +135,17 @@ cnc_operate_parameters_json (const CncOperateOptions *o)
     case CNC_OPERATION_PRUNE:
       add_double (b, "amount", o->prune.amount);
       add_string (b, "scope", o->prune.scope == CNC_PRUNE_GLOBAL ? "global" : "per-layer");
-      add_string (b, "pattern", o->prune.pattern);
+      add_optional_string (b, "pattern", o->prune.pattern);
       break;
     case CNC_OPERATION_PRUNE_CHANNELS:
       add_double (b, "amount", o->prune.amount);
       add_string (b, "norm", "L1");
-      add_string (b, "pattern", o->prune.pattern);
+      add_optional_string (b, "pattern", o->prune.pattern);
       break;
     case CNC_OPERATION_QUANTIZE:
       add_int (b, "bits", o->quantize.bits);
       add_string (b, "scheme", "per-channel symmetric");
-      add_string (b, "pattern", o->quantize.pattern);
+      add_optional_string (b, "pattern", o->quantize.pattern);
       break;
     case CNC_OPERATION_QUANTIZE_DYNAMIC:
       add_int (b, "bits", 8);
@@ -326,6 +333,61 @@ percent (double amount, char *buffer, gsize size)
   return buffer;
 }
 
+/* libtorch's dynamic quantization freezes the model: its convolutions and BatchNorm layers become
+ * unnamed constants (their values those of the parent) and each Linear's packed weights an
+ * attribute "…_jit_pass_packed_weight_N". The new model's layer table is the parent's, with each
+ * Linear weight and bias replaced by its quantized counterpart (matched in order, by shape). */
+static GPtrArray *
+dynamic_layers (GPtrArray *parent_layers,
+                GPtrArray *packed)
+{
+  GPtrArray *layers = cnc_layer_stats_array_new ();
+  g_autoptr(GHashTable) replaced = g_hash_table_new (g_str_hash, g_str_equal);   /* name → packed stats */
+  guint from = 0;
+
+  for (guint k = 0; k < packed->len; k++)
+    {
+      CncLayerStats *w = packed->pdata[k];
+      CncLayerStats *b = k + 1 < packed->len ? packed->pdata[k + 1] : NULL;
+
+      if (!g_str_has_suffix (w->name, ".weight") || w->n_dims != 2)
+        continue;
+      for (guint i = from; i < parent_layers->len; i++)
+        {
+          CncLayerStats *p = parent_layers->pdata[i];
+          g_autofree char *bias_name = NULL;
+
+          if (!g_str_has_suffix (p->name, ".weight") || p->n_dims != 2 || p->shape[0] != w->shape[0]
+              || p->shape[1] != w->shape[1])
+            continue;
+          g_hash_table_insert (replaced, p->name, w);
+          bias_name = g_strdup_printf ("%.*s.bias", (int) (strlen (p->name) - strlen (".weight")), p->name);
+          if (b && g_str_has_suffix (b->name, ".bias"))
+            for (guint j = 0; j < parent_layers->len; j++)
+              if (g_str_equal (((CncLayerStats *) parent_layers->pdata[j])->name, bias_name))
+                g_hash_table_insert (replaced, ((CncLayerStats *) parent_layers->pdata[j])->name, b);
+          from = i + 1;
+          break;
+        }
+    }
+  for (guint i = 0; i < parent_layers->len; i++)
+    {
+      CncLayerStats *p = parent_layers->pdata[i];
+      CncLayerStats *q = g_hash_table_lookup (replaced, p->name);
+      CncLayerStats *copy = cnc_layer_stats_copy (q ? q : p);
+
+      if (q)
+        {
+          g_free (copy->name);
+          copy->name = g_strdup (p->name);
+          g_free (copy->module);
+          copy->module = g_strdup (p->module);
+        }
+      g_ptr_array_add (layers, copy);
+    }
+  return layers;
+}
+
 static gboolean
 operate_run (CncJobContext *context,
              gpointer       data,
@@ -454,6 +516,15 @@ operate_run (CncJobContext *context,
   cnc_job_context_progress (context, 0, 0, "Measuring the new model's weights");
   if (!(op->layers = cnc_torch_inspect_torchscript (op->out_path, error)))
     return FALSE;
+  if (o->kind == CNC_OPERATION_QUANTIZE_DYNAMIC)
+    {
+      g_autoptr(GPtrArray) packed = g_steal_pointer (&op->layers);
+      g_autoptr(GPtrArray) parent_layers = cnc_workspace_list_layers (ws, parent->id, error);
+
+      if (parent_layers == NULL)
+        return FALSE;
+      op->layers = dynamic_layers (parent_layers, packed);
+    }
   if (bits)
     for (guint i = 0; i < op->layers->len; i++)
       {

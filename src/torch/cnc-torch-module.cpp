@@ -362,6 +362,28 @@ collect_torchscript (const char    *path,
       if (elements[1].isTensor ())
         out.emplace_back (prefix + "bias", elements[1].toTensor ());
     }
+
+  /* libtorch's own dynamic quantization (its JIT passes, as cnc_torch_quantize_dynamic runs
+   * them) freezes the model: each Linear's packed weights become an attribute of the root
+   * module, "quantized_forward._jit_pass_packed_weight_N", unpacked with quantized::linear_unpack. */
+  const auto &object = module._ivalue ();
+  for (size_t i = 0; i < object->type ()->numAttributes (); i++)
+    {
+      const std::string &name = object->type ()->getAttributeName (i);
+      c10::IValue value = object->getSlot (i);
+
+      if (name.find ("_jit_pass_packed_weight_") == std::string::npos || value.isTensor () || value.isModule ())
+        continue;
+      auto op = c10::Dispatcher::singleton ().findSchema ({ "quantized::linear_unpack", "" });
+      if (!op.has_value ())
+        break;
+      torch::jit::Stack stack { value };
+      op->callBoxed (&stack);
+      if (stack.size () >= 1 && stack[0].isTensor ())
+        out.emplace_back (name + ".weight", stack[0].toTensor ());
+      if (stack.size () >= 2 && stack[1].isTensor ())
+        out.emplace_back (name + ".bias", stack[1].toTensor ());
+    }
   return TRUE;
 }
 
