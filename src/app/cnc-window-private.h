@@ -32,6 +32,12 @@ struct _CncWindow
   GtkImage             *toast_icon;
   GtkLabel             *toast_label;
   GtkButton            *toast_close_button;
+  GtkRevealer          *demo_revealer;
+  GtkSpinner           *demo_spinner;
+  GtkLabel             *demo_title;
+  GtkLabel             *demo_detail;
+  GtkProgressBar       *demo_progress;
+  GtkButton            *demo_cancel_button;
 
   /* State. */
   char                 *dir;
@@ -52,6 +58,8 @@ struct _CncWindow
   guint                 toast_timeout;
   guint                 loaded : 1;
   guint                 busy : 1;      /* an import or export is running */
+  struct _CncDemo      *demo;          /* the demo being built into this workspace, if any */
+  CncJob               *demo_job;      /* its running job, whose progress the card shows */
 };
 
 /* cnc-window-actions.c */
@@ -63,6 +71,11 @@ void           _cnc_window_update_actions  (CncWindow *self);
 void           _cnc_window_set_busy        (CncWindow *self, gboolean busy);
 /* Reopens the workspace after a failure, else reloads its models. */
 void           _cnc_window_reload          (CncWindow *self);
+
+/* cnc-window-demo.c */
+/* Builds the demo into the (new, empty) workspace, with a progress card; models appear as they are made. */
+void           _cnc_window_build_demo      (CncWindow *self);
+void           _cnc_window_demo_dispose    (CncWindow *self);
 
 /* cnc-window-dnd.c */
 void           _cnc_window_setup_dnd       (CncWindow *self);

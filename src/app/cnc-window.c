@@ -26,13 +26,19 @@ static guint signals[N_SIGNALS];
 
 /* ---------------------------------------------------------------- title and messages */
 
-static char *
-workspace_display_name (const char *dir)
+static gboolean
+is_default_dir (const char *dir)
 {
   g_autofree char *default_dir = cnc_workspace_default_path ();
   g_autofree char *canonical_default = g_canonicalize_filename (default_dir, NULL);
 
-  if (g_strcmp0 (dir, canonical_default) == 0)
+  return g_strcmp0 (dir, canonical_default) == 0;
+}
+
+static char *
+workspace_display_name (const char *dir)
+{
+  if (is_default_dir (dir))
     return g_strdup ("Default Workspace");
   return g_path_get_basename (dir);
 }
@@ -175,6 +181,7 @@ typedef struct {
   CncWorkspace *workspace;
   CncWorker    *worker;
   GError       *worker_error;
+  gboolean      created;       /* the folder had no workspace before */
 } Opened;
 
 static void
@@ -200,6 +207,7 @@ open_thread (GTask        *task,
   Opened *opened = g_new0 (Opened, 1);
 
   opened->workspace = cnc_workspace_open (dir, flags, &error);
+  opened->created = flags == CNC_WORKSPACE_OPEN_CREATE;
   if (opened->workspace == NULL)
     {
       opened_free (opened);
@@ -234,6 +242,9 @@ open_done (GObject      *source,
   g_set_object (&self->worker, opened->worker);
   cnc_jobs_panel_set_worker (CNC_JOBS_PANEL (self->jobs_panel), self->dir, self->worker,
                              opened->worker_error);
+  /* The default workspace starts as the demo: built on first use, in the background. */
+  if (opened->created && self->worker && is_default_dir (self->dir))
+    _cnc_window_build_demo (self);
   opened_free (opened);
   gtk_label_set_label (self->loading_label, "Loading the models…");
   cnc_model_set_load_async (self->set, self->workspace, self->cancellable, load_done, g_object_ref (self));
@@ -399,6 +410,7 @@ cnc_window_dispose (GObject *object)
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->toast_timeout, g_source_remove);
+  _cnc_window_demo_dispose (self);
   if (self->chooser)
     gtk_native_dialog_destroy (self->chooser);
   g_clear_object (&self->chooser);
@@ -460,6 +472,12 @@ cnc_window_class_init (CncWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CncWindow, toast_icon);
   gtk_widget_class_bind_template_child (widget_class, CncWindow, toast_label);
   gtk_widget_class_bind_template_child (widget_class, CncWindow, toast_close_button);
+  gtk_widget_class_bind_template_child (widget_class, CncWindow, demo_revealer);
+  gtk_widget_class_bind_template_child (widget_class, CncWindow, demo_spinner);
+  gtk_widget_class_bind_template_child (widget_class, CncWindow, demo_title);
+  gtk_widget_class_bind_template_child (widget_class, CncWindow, demo_detail);
+  gtk_widget_class_bind_template_child (widget_class, CncWindow, demo_progress);
+  gtk_widget_class_bind_template_child (widget_class, CncWindow, demo_cancel_button);
 }
 
 static void

@@ -463,6 +463,30 @@ format_shape (const CncLayerStats *s)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* "Loss       0.4242, 0.2750 (2 epochs, 938 batches)" for a model made by training. */
+static void
+print_loss_curve (CncWorkspace   *ws,
+                  const CncModel *m)
+{
+  g_autofree char *curve = cnc_workspace_get_loss_curve (ws, m->id, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GString) line = g_string_new (NULL);
+  JsonObject *o;
+  JsonArray *epochs;
+
+  if (curve == NULL || !json_parser_load_from_data (parser, curve, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return;
+  o = json_node_get_object (json_parser_get_root (parser));
+  if (!json_object_has_member (o, "epoch_loss") || !(epochs = json_object_get_array_member (o, "epoch_loss")))
+    return;
+  for (guint i = 0; i < json_array_get_length (epochs); i++)
+    g_string_append_printf (line, "%s%.4f", i ? ", " : "", json_array_get_double_element (epochs, i));
+  printf ("  Loss       %s (mean training loss of %u epoch%s, %" G_GINT64_FORMAT " batches)\n", line->str,
+          json_array_get_length (epochs), json_array_get_length (epochs) == 1 ? "" : "s",
+          json_object_get_int_member_with_default (o, "batches", 0));
+}
+
 int
 cnc_cli_show (int    argc,
               char **argv)
@@ -524,6 +548,7 @@ cnc_cli_show (int    argc,
     }
   if (m->notes && *m->notes)
     printf ("  Notes      %s\n", m->notes);
+  print_loss_curve (ws, m);
   if (file)
     {
       g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (m->created);
