@@ -53,7 +53,6 @@ on_demo_finished (CncDemo   *demo,
 {
   const GError *error = cnc_demo_get_error (demo);
 
-  gtk_spinner_stop (self->demo_spinner);
   gtk_revealer_set_reveal_child (self->demo_revealer, FALSE);
   if (error == NULL)
     cnc_window_show_message (self, FALSE, "The demo workspace is ready: %u models, built in %.0f s",
@@ -88,7 +87,6 @@ _cnc_window_build_demo (CncWindow *self)
   g_signal_connect (self->demo, "job-submitted", G_CALLBACK (on_job_submitted), self);
   g_signal_connect (self->demo, "finished", G_CALLBACK (on_demo_finished), self);
   g_signal_connect (self->demo_cancel_button, "clicked", G_CALLBACK (on_stop_clicked), self);
-  gtk_spinner_start (self->demo_spinner);
   update_card (self);
   gtk_revealer_set_reveal_child (self->demo_revealer, TRUE);
   cnc_demo_start (self->demo);

@@ -33,7 +33,6 @@ struct _CncWindow
   GtkLabel             *toast_label;
   GtkButton            *toast_close_button;
   GtkRevealer          *demo_revealer;
-  GtkSpinner           *demo_spinner;
   GtkLabel             *demo_title;
   GtkLabel             *demo_detail;
   GtkProgressBar       *demo_progress;

@@ -473,7 +473,6 @@ cnc_window_class_init (CncWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CncWindow, toast_label);
   gtk_widget_class_bind_template_child (widget_class, CncWindow, toast_close_button);
   gtk_widget_class_bind_template_child (widget_class, CncWindow, demo_revealer);
-  gtk_widget_class_bind_template_child (widget_class, CncWindow, demo_spinner);
   gtk_widget_class_bind_template_child (widget_class, CncWindow, demo_title);
   gtk_widget_class_bind_template_child (widget_class, CncWindow, demo_detail);
   gtk_widget_class_bind_template_child (widget_class, CncWindow, demo_progress);

@@ -13,7 +13,7 @@
 #include "core/cnc-workspace-private.h"
 
 /* Reports reach the main loop at most this often (the last one of a phase always does). */
-#define REPORT_INTERVAL_US (G_USEC_PER_SEC / 20)
+#define REPORT_INTERVAL_US (G_USEC_PER_SEC / 4)   /* a redraw each: cheap for a person to watch, cheap to draw */
 
 static const char * const state_names[] = {
   "queued", "running", "done", "cancelled", "failed", "interrupted",

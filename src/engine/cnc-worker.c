@@ -126,6 +126,9 @@ schedule_dispatch_locked (Shared *s)
     return;
   s->idle_pending = TRUE;
   source = g_idle_source_new ();
+  /* Above redrawing: a window that animates (or draws slowly, in software) must not starve the
+   * reports, else progress and results would wait for the animation to stop. */
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_callback (source, dispatch_reports, shared_ref (s), (GDestroyNotify) shared_unref);
   g_source_set_static_name (source, "[cnc-worker] reports");
   g_source_attach (source, s->context);
