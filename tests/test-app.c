@@ -459,10 +459,61 @@ test_detached_panel_comes_back (void)
   remove_workspace (dir);
 }
 
+/* ---------------------------------------------------------------- the demo */
+
+static gboolean
+demo_done (gpointer data)
+{
+  CncWindow *window = data;
+
+  return window->demo == NULL && cnc_model_set_get_n_models (cnc_window_get_model_set (window)) == 19;
+}
+
+static gboolean
+demo_started (gpointer data)
+{
+  return CNC_WINDOW (data)->demo != NULL && gtk_revealer_get_reveal_child (CNC_WINDOW (data)->demo_revealer);
+}
+
+/* The default workspace, new: the window builds the demo into it (quick here), with its card. */
+static void
+test_demo_in_default_workspace (void)
+{
+  g_autofree char *data_home = g_build_filename (g_get_user_data_dir (), NULL);
+  g_autofree char *dir = cnc_workspace_default_path ();
+  g_autofree char *canonical = NULL;
+  CncWindow *window;
+
+  if (!g_file_test ("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("dataset-fashion-mnist is not installed");
+      return;
+    }
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  canonical = g_canonicalize_filename (dir, NULL);
+  window = cnc_window_new (NULL, canonical);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until (demo_started, window, "the demo to start");
+  g_assert_nonnull (strstr (gtk_label_get_label (window->demo_title), "of 19 models"));
+  while (!demo_done (window))
+    spin (100);   /* the quick demo takes about half a minute here; the test's own timeout guards it */
+  g_assert_false (gtk_revealer_get_reveal_child (window->demo_revealer));
+  /* Every model is on the map with its metrics, and its jobs are listed. */
+  g_assert_cmpuint (cnc_model_set_get_n_models (cnc_window_get_model_set (window)), ==, 19);
+  close_window (window);
+  cnc_test_rmtree (data_home);
+}
+
 int
 main (int    argc,
       char **argv)
 {
+  g_autofree char *data_home = cnc_test_tmpdir ("test-app-data");
+
+  /* The default workspace lives here (before GLib reads the variable). */
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_setenv ("CNC_DEMO_QUICK", "1", TRUE);
   g_test_init (&argc, &argv, NULL);
   if (!gtk_init_check ())
     return 77;   /* no display: Meson reports SKIP */
@@ -474,5 +525,6 @@ main (int    argc,
   g_test_add_func ("/app/dnd/bad-file-changes-nothing", test_drop_bad_file_changes_nothing);
   g_test_add_func ("/app/dock/layout-restored", test_layout_restored);
   g_test_add_func ("/app/dock/detached-panel-comes-back", test_detached_panel_comes_back);
+  g_test_add_func ("/app/demo/default-workspace", test_demo_in_default_workspace);
   return g_test_run ();
 }

@@ -189,7 +189,7 @@ typedef struct {
 } CncLossCurve;
 
 void       cnc_loss_curve_free      (CncLossCurve *curve);
-/* {"epoch_loss": [...], "step_loss": [...], "log_every": N, "batches": N}, to keep with a model. */
+/* {"epoch_loss": [...], "step_loss": [...], "log_every": N, "batches": N, "seconds": S}, to keep with a model. */
 char      *cnc_loss_curve_to_json   (const CncLossCurve *curve);
 
 /* Trains the model of @in_path on @data with cross-entropy and writes it to @out_path in eval

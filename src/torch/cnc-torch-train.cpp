@@ -81,7 +81,8 @@ cnc_loss_curve_to_json (const CncLossCurve *curve)
   append_doubles (json, curve->epoch_loss);
   g_string_append (json, ", \"step_loss\": ");
   append_doubles (json, curve->step_loss);
-  g_string_append_printf (json, ", \"log_every\": %u, \"batches\": %u}", curve->log_every, curve->batches);
+  g_string_append_printf (json, ", \"log_every\": %u, \"batches\": %u, \"seconds\": %.3f}", curve->log_every,
+                          curve->batches, curve->seconds);
   return g_string_free (json, FALSE);
 }
 
