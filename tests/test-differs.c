@@ -255,7 +255,7 @@ test_refine (Fixture      *f,
   check_variable (d->variables->pdata[2], CNC_VARIABLE_PARAMETER, "quantize bits", bits, bits_of, 6);
 }
 
-/* A second train on the path is "train 2"; parameters of a later operation; repeat runs. */
+/* A second train on the path is "train (2nd)"; parameters of a later operation; repeat runs. */
 static void
 test_numbered_and_same (Fixture      *f,
                         gconstpointer data)
@@ -275,8 +275,8 @@ test_numbered_and_same (Fixture      *f,
   char **group;
 
   g_assert_cmpuint (a->variables->len, ==, 1);
-  check_variable (a->variables->pdata[0], CNC_VARIABLE_PRESENCE, "train 2", yes_no, t2_of, 2);
-  g_assert_cmpstr (((CncDiffersVariable *) a->variables->pdata[0])->operation, ==, "train 2");
+  check_variable (a->variables->pdata[0], CNC_VARIABLE_PRESENCE, "train (2nd)", yes_no, t2_of, 2);
+  g_assert_cmpstr (((CncDiffersVariable *) a->variables->pdata[0])->operation, ==, "train (2nd)");
   g_assert_cmpuint (b->variables->len, ==, 1);
   check_variable (b->variables->pdata[0], CNC_VARIABLE_PARAMETER, "fine-tune epochs", epochs, ft_of, 2);
   g_assert_cmpuint (c->variables->len, ==, 1);

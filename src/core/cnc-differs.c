@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "cnc-differs"
 
 #include "cnc-differs.h"
+#include "cnc-lineage-layout.h"
 
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -176,7 +177,14 @@ build_path (Path        *path,
       step.params = json_node_get_object (node);
       seen = GPOINTER_TO_UINT (g_hash_table_lookup (seen_ops, cm->operation)) + 1;
       g_hash_table_insert (seen_ops, cm->operation, GUINT_TO_POINTER (seen));
-      step.slot = seen == 1 ? g_strdup (cm->operation) : g_strdup_printf ("%s %u", cm->operation, seen);
+      /* Named as the map names repeated operations: "train", "train (2nd)". */
+      if (seen == 1)
+        step.slot = g_strdup (cm->operation);
+      else
+        {
+          g_autofree char *ordinal = cnc_lineage_ordinal (seen);
+          step.slot = g_strdup_printf ("%s (%s)", cm->operation, ordinal);
+        }
       g_array_append_val (path->steps, step);
       g_string_append_printf (key, "\x1f%s\x1e", cm->operation);
       {
