@@ -188,7 +188,19 @@ def cmd_finetune(ws, parent, child):
     check_zeros_kept(reg.file(parent), reg.file(child))
 
 
-COMMANDS = {"demo": cmd_demo, "prune": cmd_prune, "quant": cmd_quant, "finetune": cmd_finetune}
+def cmd_python_pruned(src, dst, amount):
+    """A model made by a user's PyTorch script: 60% L1 unstructured pruning of every conv / linear weight."""
+    model = torch.jit.load(src)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith("weight") and p.dim() >= 2:
+                k = int(round(float(amount) * p.numel()))
+                threshold = p.abs().flatten().kthvalue(k).values
+                p[p.abs() <= threshold] = 0
+    torch.jit.save(model, dst)
+
+
+COMMANDS = {"python-pruned": cmd_python_pruned, "demo": cmd_demo, "prune": cmd_prune, "quant": cmd_quant, "finetune": cmd_finetune}
 
 if __name__ == "__main__":
     torch.set_num_threads(2)

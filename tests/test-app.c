@@ -5,15 +5,19 @@
 #define G_LOG_DOMAIN "test-app"
 
 #include <gtk/gtk.h>
+#include <math.h>
 #include <json-glib/json-glib.h>
 
 #include "app/cnc-application.h"
 #include "app/cnc-import-dialog.h"
 #include "app/cnc-map-panel.h"
+#include "app/cnc-scatter-panel.h"
 #include "app/cnc-window-private.h"
 #include "cnc-test-util.h"
 #include "core/cnc-import.h"
+#include "core/cnc-store.h"
 #include "widgets/cnc-map-view.h"
+#include "widgets/cnc-scatter-view.h"
 
 #define TIMEOUT_MS 60000
 
@@ -479,7 +483,6 @@ demo_started (gpointer data)
 static void
 test_demo_in_default_workspace (void)
 {
-  g_autofree char *data_home = g_build_filename (g_get_user_data_dir (), NULL);
   g_autofree char *dir = cnc_workspace_default_path ();
   g_autofree char *canonical = NULL;
   CncWindow *window;
@@ -502,7 +505,178 @@ test_demo_in_default_workspace (void)
   /* Every model is on the map with its metrics, and its jobs are listed. */
   g_assert_cmpuint (cnc_model_set_get_n_models (cnc_window_get_model_set (window)), ==, 19);
   close_window (window);
-  cnc_test_rmtree (data_home);
+}
+
+/* With CNC_SHOTS_DIR set: a screenshot of the screen (the README's pictures). */
+static void
+shoot (const char *name)
+{
+  const char *dir = g_getenv ("CNC_SHOTS_DIR");
+  g_autofree char *path = NULL, *command = NULL;
+
+  if (dir == NULL)
+    return;
+  spin (600);
+  path = g_build_filename (dir, name, NULL);
+  command = g_strdup_printf ("import -window root '%s'", path);
+  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
+}
+
+/* The model drawn at window point (x, y) being @wanted. */
+static gboolean
+find_model_node (CncWindow *window,
+                 guint      wanted,
+                 double    *x,
+                 double    *y)
+{
+  GtkWidget *map = cnc_map_panel_get_view (CNC_MAP_PANEL (window->map_panel));
+  int width = gtk_widget_get_width (map), height = gtk_widget_get_height (map);
+
+  for (int j = 2; j < height; j += 2)
+    for (int i = 2; i < width; i += 2)
+      if (cnc_map_view_model_at (CNC_MAP_VIEW (map), i, j) == wanted)
+        {
+          graphene_point_t point;
+          g_assert_true (gtk_widget_compute_point (map, GTK_WIDGET (window), &GRAPHENE_POINT_INIT (i, j), &point));
+          *x = point.x;
+          *y = point.y;
+          return TRUE;
+        }
+  return FALSE;
+}
+
+typedef struct {
+  CncModelSet *set;
+  const char  *name;
+  const char  *metric;
+} HasMetric;
+
+static gboolean
+model_has_metric (gpointer data)
+{
+  HasMetric *h = data;
+  guint index = cnc_model_set_find_name (h->set, h->name);
+  int metric = cnc_model_set_find_metric (h->set, h->metric);
+
+  return index != CNC_MODEL_NONE && metric >= 0 && !isnan (cnc_model_set_get_value (h->set, index, metric));
+}
+
+/* The README's walk-through, on the demo (the quick one the previous test built, or the workspace in
+ * $CNC_SHOTS_WORKSPACE): colour by accuracy, + Descendants of the 50% pruned model, the Pareto front of
+ * accuracy against size, a model made by python3-torch dropped onto the base model and evaluated. */
+static void
+test_demo_walkthrough (void)
+{
+  g_autofree char *default_dir = cnc_workspace_default_path ();
+  const char *dir = g_getenv ("CNC_SHOTS_WORKSPACE") ? g_getenv ("CNC_SHOTS_WORKSPACE") : default_dir;
+  g_autofree char *canonical = g_canonicalize_filename (dir, NULL);
+  g_autofree char *tmp = cnc_test_tmpdir ("test-app-walk");
+  g_autofree char *made = g_build_filename (tmp, "pytorch-l1-60.pt", NULL);
+  g_autoptr(CncWorkspace) ws = NULL;
+  g_autoptr(CncModel) base = NULL;
+  g_autoptr(GArray) edges = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) expected = g_hash_table_new (NULL, NULL);
+  const char *paths[] = { made, NULL };
+  CncWindow *window;
+  CncModelSet *set;
+  CncImportDialog *dialog;
+  GtkWidget *scatter;
+  HasMetric evaluated;
+  double x = 0, y = 0;
+  guint pruned, n_before, grew;
+
+  if (!g_file_test (dir, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no demo workspace (the previous test was skipped)");
+      return;
+    }
+  /* A model made outside the app, by a user's PyTorch script, from the demo's base model. */
+  ws = cnc_workspace_open (dir, CNC_WORKSPACE_OPEN_READ_ONLY, &error);
+  g_assert_no_error (error);
+  base = cnc_workspace_find_model (ws, "base", &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *base_path = cnc_store_model_path (ws, base);
+    const char *args[] = { "python-pruned", base_path, made, "0.6", NULL };
+    if (!cnc_test_run_python ("check-operate.py", args))
+      return;
+  }
+
+  window = cnc_window_new (NULL, canonical);
+  gtk_window_maximize (GTK_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until (window_loaded, window, "the workspace to load");
+  wait_until (map_drawn, window, "the map to be drawn");
+  set = cnc_window_get_model_set (window);
+
+  /* Coloured by accuracy. */
+  cnc_model_set_set_color_metric (set, cnc_model_set_find_metric (set, "Top-1 Accuracy"));
+  g_assert_cmpint (cnc_model_set_get_color_metric (set), ==, cnc_model_set_find_metric (set, "Top-1 Accuracy"));
+  shoot ("demo-map.png");
+
+  /* + Descendants of prune-50: exactly the models below it in the registry's lineage. */
+  edges = cnc_workspace_list_edges (ws, &error);
+  g_assert_no_error (error);
+  pruned = cnc_model_set_find_name (set, "prune-50");
+  g_assert_cmpuint (pruned, !=, CNC_MODEL_NONE);
+  g_hash_table_add (expected, GUINT_TO_POINTER (cnc_model_set_get_model (set, pruned)->id));
+  do
+    {
+      grew = 0;
+      for (guint e = 0; e < edges->len; e++)
+        {
+          CncEdge *edge = &g_array_index (edges, CncEdge, e);
+          if (edge->role == CNC_EDGE_BASE && g_hash_table_contains (expected, GINT_TO_POINTER (edge->parent))
+              && !g_hash_table_contains (expected, GINT_TO_POINTER (edge->child)))
+            {
+              g_hash_table_add (expected, GINT_TO_POINTER (edge->child));
+              grew++;
+            }
+        }
+    }
+  while (grew > 0);
+  cnc_model_set_select_one (set, pruned);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "add-descendants", NULL);
+  g_assert_cmpuint (cnc_model_set_get_n_selected (set), ==, g_hash_table_size (expected));
+  for (guint i = 0; i < cnc_model_set_get_n_models (set); i++)
+    g_assert_cmpint (cnc_model_set_is_selected (set, i), ==,
+                     g_hash_table_contains (expected, GINT_TO_POINTER (cnc_model_set_get_model (set, i)->id)));
+
+  /* The Pareto front of accuracy against the size at bit width. */
+  scatter = cnc_scatter_panel_get_view (CNC_SCATTER_PANEL (window->scatter_panel));
+  cnc_scatter_view_set_x_metric (CNC_SCATTER_VIEW (scatter), cnc_model_set_find_metric (set, "Size at bit width"));
+  cnc_scatter_view_set_y_metric (CNC_SCATTER_VIEW (scatter), cnc_model_set_find_metric (set, "Top-1 Accuracy"));
+  cnc_scatter_view_set_show_pareto (CNC_SCATTER_VIEW (scatter), TRUE);
+  {
+    g_autoptr(GArray) front = cnc_scatter_view_get_pareto (CNC_SCATTER_VIEW (scatter));
+    g_assert_cmpuint (front->len, >=, 1);
+  }
+  shoot ("demo-descendants-pareto.png");
+
+  /* The python3-torch model dropped onto the base model, imported as its child and evaluated. */
+  cnc_model_set_select_none (set);
+  n_before = cnc_model_set_get_n_models (set);
+  g_assert_true (find_model_node (window, cnc_model_set_find_name (set, "base"), &x, &y));
+  g_assert_true (drop_files (window, paths, x, y));
+  dialog = find_import_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (cnc_import_dialog_get_parent (dialog), ==, "base");
+  cnc_import_dialog_set_operation (dialog, "prune", "amount=0.6, tool=pytorch");
+  shoot ("demo-drop.png");
+  cnc_import_dialog_run (dialog);
+  {
+    Reload reload = { window, n_before + 1 };
+    wait_until (reloaded_with, &reload, "the import and the reload");
+  }
+  evaluated = (HasMetric) { set, "pytorch-l1-60", "Top-1 Accuracy" };
+  wait_until (model_has_metric, &evaluated, "the dropped model's evaluation");
+  cnc_model_set_select_one (set, cnc_model_set_find_name (set, "pytorch-l1-60"));
+  cnc_dock_present_panel (cnc_window_get_dock (window), "jobs");
+  shoot ("demo-evaluated.png");
+
+  close_window (window);
+  cnc_test_rmtree (tmp);
 }
 
 int
@@ -510,6 +684,7 @@ main (int    argc,
       char **argv)
 {
   g_autofree char *data_home = cnc_test_tmpdir ("test-app-data");
+  int status;
 
   /* The default workspace lives here (before GLib reads the variable). */
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
@@ -526,5 +701,8 @@ main (int    argc,
   g_test_add_func ("/app/dock/layout-restored", test_layout_restored);
   g_test_add_func ("/app/dock/detached-panel-comes-back", test_detached_panel_comes_back);
   g_test_add_func ("/app/demo/default-workspace", test_demo_in_default_workspace);
-  return g_test_run ();
+  g_test_add_func ("/app/demo/walkthrough", test_demo_walkthrough);
+  status = g_test_run ();
+  cnc_test_rmtree (data_home);
+  return status;
 }

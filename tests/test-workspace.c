@@ -82,7 +82,7 @@ test_schema (Fixture *f, gconstpointer data)
   g_assert_cmpstr (version, ==, G_STRINGIFY (CNC_WORKSPACE_SCHEMA_VERSION));
   g_assert_cmpstr (mode, ==, "wal");
   g_assert_true (g_file_test (store, G_FILE_TEST_IS_DIR));
-  g_assert_cmpstr (tables, ==, "dataset_splits datasets evaluations jobs layers lineage metric_values metrics model_tags models operations prediction_arrays");
+  g_assert_cmpstr (tables, ==, "dataset_splits datasets evaluations jobs layers lineage loss_curves metric_values metrics model_tags models operations prediction_arrays");
 }
 
 static void

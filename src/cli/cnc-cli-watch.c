@@ -113,9 +113,9 @@ job_finished (CncJob     *job,
       fflush (stdout);
       break;
     case CNC_JOB_CANCELLED:
-      if (e->names->pdata[i])
-        fprintf (stderr, "compress-compare: %s of %s cancelled; nothing was changed\n", cnc_job_get_kind (job),
-                 (char *) e->names->pdata[i]);
+      if (g_str_equal (cnc_job_get_kind (job), "evaluate"))
+        fprintf (stderr, "compress-compare: evaluation of %s cancelled; its previous results are kept\n",
+                 e->names->pdata[i] ? (char *) e->names->pdata[i] : "a model");
       else
         fprintf (stderr, "compress-compare: %s cancelled; nothing was changed\n", cnc_job_get_kind (job));
       break;
