@@ -604,7 +604,7 @@ test_demo_walkthrough (void)
   }
 
   window = cnc_window_new (NULL, canonical);
-  gtk_window_maximize (GTK_WINDOW (window));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1600, 1000);
   gtk_window_present (GTK_WINDOW (window));
   wait_until (window_loaded, window, "the workspace to load");
   wait_until (map_drawn, window, "the map to be drawn");
