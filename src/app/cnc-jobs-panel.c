@@ -6,6 +6,8 @@
 
 #include "cnc-jobs-panel.h"
 
+#include <json-glib/json-glib.h>
+
 #include <math.h>
 
 #include "cnc-application.h"
@@ -52,17 +54,32 @@ typedef struct {
   GtkButton      *cancel;
 } Row;
 
+/* "Evaluate base"; for an operation, what it reads and makes: "Prune base → prune-50". */
 static char *
 job_title (CncJobsPanel *self,
            const char   *kind,
            gint64        model,
-           const char   *model_name)
+           const char   *model_name,
+           const char   *parameters)
 {
   guint index = model > 0 ? cnc_model_set_find_id (self->set, model) : CNC_MODEL_NONE;
   const char *name = index != CNC_MODEL_NONE ? cnc_model_set_get_model (self->set, index)->name : model_name;
   g_autofree char *verb = g_strdup (kind ? kind : "job");
+  g_autoptr(JsonParser) parser = json_parser_new ();
 
   verb[0] = g_ascii_toupper (verb[0]);
+  if (name == NULL && parameters && json_parser_load_from_data (parser, parameters, -1, NULL)
+      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      JsonObject *o = json_node_get_object (json_parser_get_root (parser));
+      const char *output = json_object_get_string_member_with_default (o, "output", NULL);
+      const char *parent = json_object_get_string_member_with_default (o, "parent", NULL);
+
+      if (output && parent)
+        return g_strdup_printf ("%s %s → %s", verb, parent, output);
+      if (output)
+        return g_strdup_printf ("%s → %s", verb, output);
+    }
   return name ? g_strdup_printf ("%s %s", verb, name) : g_strdup (verb);
 }
 
@@ -228,7 +245,7 @@ job_changed (CncJob     *job,
   if (r == NULL || self == NULL)
     return;
   /* The model may have reached the set only after the job was queued. */
-  title = job_title (self, cnc_job_get_kind (job), cnc_job_get_model (job), NULL);
+  title = job_title (self, cnc_job_get_kind (job), cnc_job_get_model (job), NULL, cnc_job_get_parameters (job));
   gtk_label_set_label (r->title, title);
   show_state (r, state, message, error ? error->message : NULL);
   if (state == CNC_JOB_RUNNING)
@@ -280,7 +297,7 @@ cnc_jobs_panel_add_job (CncJobsPanel *self,
   g_return_if_fail (CNC_IS_JOB (job));
 
   row = make_row (&r);
-  title = job_title (self, cnc_job_get_kind (job), cnc_job_get_model (job), NULL);
+  title = job_title (self, cnc_job_get_kind (job), cnc_job_get_model (job), NULL, cnc_job_get_parameters (job));
   gtk_label_set_label (r->title, title);
   g_object_set_data (G_OBJECT (row), "cnc-panel", self);
   g_object_set_data_full (G_OBJECT (row), "cnc-job", g_object_ref (job), g_object_unref);
@@ -347,7 +364,7 @@ history_done (GObject      *source,
       if (live || !cnc_job_state_is_final (record->state))
         continue;
       row = make_row (&r);
-      title = job_title (self, record->kind, record->model, record->model_name);
+      title = job_title (self, record->kind, record->model, record->model_name, record->parameters);
       gtk_label_set_label (r->title, title);
       show_state (r, record->state, record->message, record->error);
       gtk_list_box_append (self->list, row);
@@ -410,7 +427,7 @@ on_set_changed (CncModelSet  *set,
 
       if (job == NULL || r == NULL)
         continue;
-      title = job_title (self, cnc_job_get_kind (job), cnc_job_get_model (job), NULL);
+      title = job_title (self, cnc_job_get_kind (job), cnc_job_get_model (job), NULL, cnc_job_get_parameters (job));
       gtk_label_set_label (r->title, title);
     }
 }

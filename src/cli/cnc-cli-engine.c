@@ -183,6 +183,25 @@ add_string_or_null (JsonBuilder *b,
     json_builder_add_null_value (b);
 }
 
+/* The model an operation job makes ("→ prune-50"), from its parameters; "—" otherwise. */
+static const char *
+job_output (const CncJobRecord *r)
+{
+  static char buffer[256];
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  const char *output;
+
+  if (r->parameters == NULL || !json_parser_load_from_data (parser, r->parameters, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return "—";
+  output = json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
+                                                       "output", NULL);
+  if (output == NULL)
+    return "—";
+  g_snprintf (buffer, sizeof buffer, "→ %s", output);
+  return buffer;
+}
+
 int
 cnc_cli_jobs (int    argc,
               char **argv)
@@ -257,7 +276,7 @@ cnc_cli_jobs (int    argc,
       printf ("No jobs yet in %s (`compress-compare evaluate MODEL` runs one).\n", cnc_workspace_get_path (ws));
       return CNC_EXIT_OK;
     }
-  printf ("%5s  %-9s  %-11s  %-24s  %-19s  %7s  %s\n", "ID", "KIND", "STATE", "MODEL", "CREATED", "TIME", "RESULT");
+  printf ("%5s  %-16s  %-11s  %-24s  %-19s  %7s  %s\n", "ID", "KIND", "STATE", "MODEL", "CREATED", "TIME", "RESULT");
   for (guint i = 0; i < jobs->len; i++)
     {
       CncJobRecord *r = jobs->pdata[i];
@@ -268,8 +287,11 @@ cnc_cli_jobs (int    argc,
       g_autofree char *one_line = g_strdup (result ? result : "");
 
       g_strdelimit (one_line, "\n", ' ');
-      printf ("%5" G_GINT64_FORMAT "  %-9s  %-11s  %-24s  %-19s  %7s  %s\n", r->id, r->kind,
-              cnc_job_state_name (r->state), r->model_name ? r->model_name : "—", created, took, one_line);
+      g_autofree char *kind = cnc_cli_pad (r->kind, 16);
+      g_autofree char *model = cnc_cli_pad (r->model_name ? r->model_name : job_output (r), 24);
+
+      printf ("%5" G_GINT64_FORMAT "  %s  %-11s  %s  %-19s  %7s  %s\n", r->id, kind,
+              cnc_job_state_name (r->state), model, created, took, one_line);
     }
   return CNC_EXIT_OK;
 }

@@ -34,6 +34,18 @@ format_rate (double rate)
 }
 
 char *
+cnc_cli_pad (const char *text,
+             guint       width)
+{
+  glong n = g_utf8_strlen (text, -1);
+  GString *padded = g_string_new (text);
+
+  for (glong i = n; i < (glong) width; i++)
+    g_string_append_c (padded, ' ');
+  return g_string_free (padded, FALSE);
+}
+
+char *
 cnc_cli_format_duration (double seconds)
 {
   if (seconds < 0)

@@ -32,7 +32,7 @@ static const CncCliCommand commands[] = {
   { "datasets", "", "The evaluation datasets (built-in Fashion-MNIST first), their splits and preprocessing", cnc_cli_datasets },
   { "add-dataset", "NAME", "Add a dataset split: IDX, .npy (+ --labels) or a folder of class folders", cnc_cli_add_dataset },
   { "evaluate", "MODEL…|--all", "Evaluate models on a dataset split: every prediction, accuracy, latency, sizes", cnc_cli_evaluate },
-  { "jobs", "", "The workspace's jobs (evaluations …) and their states (--json)", cnc_cli_jobs },
+  { "jobs", "", "The workspace's jobs (evaluations, operations) and their states (--json)", cnc_cli_jobs },
   { "devices", "", "The devices libtorch can evaluate on (CPU, CUDA) (--json)", cnc_cli_devices },
   { "prune", "MODEL --amount F", "Prune a model's weights (magnitude, or --channels) into a new, evaluated model", cnc_cli_prune },
   { "quantize", "MODEL", "Quantize a model's weights (int8, int4 per channel; --dynamic int8)", cnc_cli_quantize },
@@ -56,7 +56,8 @@ print_help (FILE *out)
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
       g_autofree char *head = g_strdup_printf ("%s %s", commands[i].name, commands[i].arguments);
-      fprintf (out, "  %-26s %s\n", head, commands[i].summary);
+      g_autofree char *padded = cnc_cli_pad (head, 28);
+      fprintf (out, "  %s %s\n", padded, commands[i].summary);
     }
   fprintf (out,
            "\nEvery command takes --workspace DIR (or $CNC_WORKSPACE); the default workspace is\n"
@@ -166,6 +167,21 @@ run_main_job (char *argv0)
   if (cnc_application_can_run ())
     return cnc_application_run_gui (cnc_cli_workspace_dir ());
   fprintf (stderr, "compress-compare: no display to open the window on; listing the workspace instead\n");
+  /* The default workspace starts as the demo, here as in the window. */
+  if (workspace_option == NULL && !(g_getenv ("CNC_WORKSPACE") && *g_getenv ("CNC_WORKSPACE")))
+    {
+      g_autofree char *registry = g_build_filename (cnc_cli_workspace_dir (), "registry.sqlite", NULL);
+
+      if (!g_file_test (registry, G_FILE_TEST_EXISTS))
+        {
+          gboolean quick = g_strcmp0 (g_getenv ("CNC_DEMO_QUICK"), "1") == 0;
+          char *demo_argv[] = { (char *) "demo", quick ? (char *) "--quick" : NULL, NULL };
+          int status = cnc_cli_demo (quick ? 2 : 1, demo_argv);
+
+          if (status != CNC_EXIT_OK)
+            return status;
+        }
+    }
   return cnc_cli_list (1, list_argv);
 }
 

@@ -52,6 +52,9 @@ CncCliWatch   *cnc_cli_watch_new       (CncWorker    *worker);
 void           cnc_cli_watch_add       (CncCliWatch  *watch,
                                         CncJob       *job,
                                         const char   *name);
+/* @text padded with spaces to @width characters (not bytes: "→" is one). */
+char          *cnc_cli_pad             (const char   *text,
+                                        guint         width);
 /* "42s", "3m05s", "1h02m"; "?" when negative. */
 char          *cnc_cli_format_duration (double        seconds);
 /* Waits for every job; TRUE when all of them are done. */

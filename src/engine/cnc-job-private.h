@@ -36,6 +36,7 @@ CncJob           *_cnc_job_new             (gint64            id,
                                             gint64            model,
                                             gpointer          data,
                                             GDestroyNotify    data_free);
+void              _cnc_job_set_parameters  (CncJob *self, const char *parameters);
 const CncJobKind *_cnc_job_get_job_kind    (CncJob *self);
 gpointer          _cnc_job_get_data        (CncJob *self);
 /* Frees the kind's data (on the worker thread, where it was used). */

@@ -417,6 +417,7 @@ struct _CncJob
   gpointer          data;
   GDestroyNotify    data_free;
   GCancellable     *cancellable;
+  char             *parameters;
 
   CncJobState       state;
   double            fraction, rate, eta;
@@ -455,6 +456,7 @@ cnc_job_finalize (GObject *object)
 
   _cnc_job_clear_data (self);
   g_clear_object (&self->cancellable);
+  g_free (self->parameters);
   g_free (self->message);
   g_free (self->summary);
   g_clear_error (&self->error);
@@ -530,6 +532,21 @@ _cnc_job_new (gint64            id,
   self->data = data;
   self->data_free = data_free;
   return self;
+}
+
+void
+_cnc_job_set_parameters (CncJob     *self,
+                         const char *parameters)
+{
+  g_free (self->parameters);
+  self->parameters = g_strdup (parameters);
+}
+
+const char *
+cnc_job_get_parameters (CncJob *self)
+{
+  g_return_val_if_fail (CNC_IS_JOB (self), NULL);
+  return self->parameters;
 }
 
 const CncJobKind *

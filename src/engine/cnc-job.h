@@ -116,6 +116,8 @@ double        cnc_job_get_fraction  (CncJob *self);
 double        cnc_job_get_rate      (CncJob *self);
 double        cnc_job_get_eta       (CncJob *self);
 const char   *cnc_job_get_message   (CncJob *self);
+/* The job's parameters as the jobs table keeps them (JSON object text, may be NULL). */
+const char   *cnc_job_get_parameters (CncJob *self);
 /* The summary of a done job; NULL before. */
 const char   *cnc_job_get_summary   (CncJob *self);
 /* Why a failed or cancelled job ended; NULL otherwise. */

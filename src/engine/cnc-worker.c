@@ -376,6 +376,7 @@ cnc_worker_submit (CncWorker        *self,
       return NULL;
     }
   job = _cnc_job_new (id, kind, model, data, data_free);
+  _cnc_job_set_parameters (job, parameters);
   g_ptr_array_add (self->shared->active, g_object_ref (job));
   g_async_queue_push (self->shared->queue, g_object_ref (job));
   return job;
