@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "app/cnc-application.h"
+#include "app/cnc-compress-dialog.h"
 #include "app/cnc-import-dialog.h"
 #include "app/cnc-map-panel.h"
 #include "app/cnc-scatter-panel.h"
@@ -213,6 +214,20 @@ find_import_dialog (void)
       g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
       if (CNC_IS_IMPORT_DIALOG (window))
         return CNC_IMPORT_DIALOG (window);
+    }
+  return NULL;
+}
+
+static CncCompressDialog *
+find_compress_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+      if (CNC_IS_COMPRESS_DIALOG (window))
+        return CNC_COMPRESS_DIALOG (window);
     }
   return NULL;
 }
@@ -581,6 +596,7 @@ test_demo_walkthrough (void)
   CncWindow *window;
   CncModelSet *set;
   CncImportDialog *dialog;
+  CncCompressDialog *compress;
   GtkWidget *scatter;
   HasMetric evaluated;
   double x = 0, y = 0;
@@ -674,6 +690,38 @@ test_demo_walkthrough (void)
   cnc_model_set_select_one (set, cnc_model_set_find_name (set, "pytorch-l1-60"));
   cnc_dock_present_panel (cnc_window_get_dock (window), "jobs");
   shoot ("demo-evaluated.png");
+
+  /* Compress… on a selected model: 80% pruning of prune-50-ft, run as a job, recorded and evaluated. */
+  cnc_model_set_select_one (set, cnc_model_set_find_name (set, "prune-50-ft"));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "compress"));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "compress", NULL);
+  compress = find_compress_dialog ();
+  g_assert_nonnull (compress);
+  cnc_compress_dialog_set_operation (compress, CNC_OPERATION_PRUNE);
+  cnc_compress_dialog_set_amount (compress, 80);
+  g_assert_cmpstr (cnc_compress_dialog_get_name (compress), ==, "prune-50-ft-prune-80");
+  shoot ("demo-compress.png");
+  g_assert_true (cnc_compress_dialog_run (compress));
+  evaluated = (HasMetric) { set, "prune-50-ft-prune-80", "Sparsity" };
+  wait_until (model_has_metric, &evaluated, "the pruned model");
+  {
+    guint made = cnc_model_set_find_name (set, "prune-50-ft-prune-80");
+    double sparsity = cnc_model_set_get_value (set, made, cnc_model_set_find_metric (set, "Sparsity"));
+
+    g_assert_cmpuint (cnc_model_set_get_parent (set, made), ==, cnc_model_set_find_name (set, "prune-50-ft"));
+    /* 80% of the conv and linear weights; the biases and BatchNorm parameters (under 1%) stay. */
+    g_assert_cmpfloat (sparsity, >, 0.79);
+    g_assert_cmpfloat (sparsity, <, 0.80);
+  }
+  /* The same again: the name is taken, said in the dialog, nothing queued. */
+  cnc_model_set_select_one (set, cnc_model_set_find_name (set, "prune-50-ft"));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "compress", NULL);
+  compress = find_compress_dialog ();
+  cnc_compress_dialog_set_operation (compress, CNC_OPERATION_PRUNE);
+  cnc_compress_dialog_set_amount (compress, 80);
+  g_assert_false (cnc_compress_dialog_run (compress));
+  g_assert_nonnull (strstr (cnc_compress_dialog_get_error (compress), "already exists"));
+  gtk_window_destroy (GTK_WINDOW (compress));
 
   close_window (window);
   cnc_test_rmtree (tmp);

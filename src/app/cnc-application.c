@@ -236,6 +236,7 @@ cnc_application_startup (GApplication *app)
     { "win.open", { "<Control>o", NULL } },
     { "win.import", { "<Control>i", NULL } },
     { "win.import-json", { "<Control><Shift>i", NULL } },
+    { "win.compress", { "<Control>k", NULL } },
     { "win.export-json", { "<Control><Shift>e", NULL } },
     { "win.close", { "<Control>w", NULL } },
     { "win.find", { "<Control>f", NULL } },

@@ -6,6 +6,9 @@
 
 #include "cnc-window-private.h"
 
+#include "cnc-compress-dialog.h"
+#include "cnc-jobs-panel.h"
+
 #include "cnc-application.h"
 #include "cnc-map-panel.h"
 #include "cnc-models-panel.h"
@@ -290,6 +293,51 @@ SET_ACTION (add_children, cnc_model_set_add_children)
 SET_ACTION (add_ancestors, cnc_model_set_add_ancestors)
 SET_ACTION (add_descendants, cnc_model_set_add_descendants)
 
+/* The one selected model, when the worker can run an operation on it; else why not (NULL: it can). */
+static const char *
+compress_hint (CncWindow *self,
+               guint     *model)
+{
+  if (!self->loaded || self->worker == NULL)
+    return "jobs cannot run on this workspace";
+  if (cnc_model_set_get_n_selected (self->set) != 1)
+    return "select one model";
+  for (guint i = 0; i < cnc_model_set_get_n_models (self->set); i++)
+    if (cnc_model_set_is_selected (self->set, i))
+      {
+        *model = i;
+        break;
+      }
+  if (g_strcmp0 (cnc_model_set_get_model (self->set, *model)->format, "torchscript") != 0)
+    return "the model has no TorchScript file";
+  return NULL;
+}
+
+static void
+on_compress_submitted (CncCompressDialog *dialog,
+                       CncJob            *job,
+                       CncWindow         *self)
+{
+  cnc_jobs_panel_add_job (CNC_JOBS_PANEL (self->jobs_panel), job);
+  cnc_dock_present_panel (self->dock, "jobs");
+}
+
+static void
+compress_activated (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       data)
+{
+  CncWindow *self = data;
+  GtkWindow *dialog;
+  guint model = CNC_MODEL_NONE;
+
+  if (compress_hint (self, &model) != NULL)
+    return;
+  dialog = cnc_compress_dialog_new (GTK_WINDOW (self), self->set, self->worker, model);
+  g_signal_connect_object (dialog, "submitted", G_CALLBACK (on_compress_submitted), self, 0);
+  gtk_window_present (dialog);
+}
+
 static void
 zoom_fit_activated (GSimpleAction *action,
                     GVariant      *parameter,
@@ -361,7 +409,7 @@ _cnc_window_update_actions (CncWindow *self)
   gboolean writable = loaded && self->workspace && !cnc_workspace_is_read_only (self->workspace);
   guint n_models = loaded ? cnc_model_set_get_n_models (self->set) : 0;
   guint n_selected = loaded ? cnc_model_set_get_n_selected (self->set) : 0;
-  const char *import_hint = NULL, *export_hint = NULL;
+  const char *import_hint = NULL, *export_hint = NULL, *compress_hint_text = NULL;
   static const struct { CncDockPosition area; const char *name; } sides[] = {
     { CNC_DOCK_LEFT, "left sidebar" }, { CNC_DOCK_RIGHT, "right sidebar" }, { CNC_DOCK_BOTTOM, "bottom panel" },
   };
@@ -392,6 +440,11 @@ _cnc_window_update_actions (CncWindow *self)
   set_enabled (self, "add-ancestors", n_selected > 0);
   set_enabled (self, "add-descendants", n_selected > 0);
   set_enabled (self, "zoom-fit", n_models > 0);
+  {
+    guint model = CNC_MODEL_NONE;
+    compress_hint_text = compress_hint (self, &model);
+    set_enabled (self, "compress", compress_hint_text == NULL);
+  }
 
   if (import_hint)
     {
@@ -407,6 +460,7 @@ _cnc_window_update_actions (CncWindow *self)
   append_hinted (self->file_section, "_Import Models…", "win.import", import_hint);
   append_hinted (self->file_section, "Import _models.json…", "win.import-json", import_hint);
   append_hinted (self->file_section, "_Export models.json…", "win.export-json", export_hint);
+  append_hinted (self->file_section, "_Compress Model…", "win.compress", compress_hint_text);
 
   for (guint i = 0; i < G_N_ELEMENTS (sides); i++)
     {
@@ -449,6 +503,7 @@ _cnc_window_add_actions (CncWindow *self)
     { "add-ancestors", add_ancestors_activated },
     { "add-descendants", add_descendants_activated },
     { "zoom-fit", zoom_fit_activated },
+    { "compress", compress_activated },
   };
   GSettings *settings = cnc_application_get_settings ();
 

@@ -161,12 +161,6 @@ run_operation (CncOperateOptions *o)
   return cnc_cli_watch_wait (watch) ? CNC_EXIT_OK : CNC_EXIT_ERROR;
 }
 
-static char *
-amount_suffix (double amount)
-{
-  return g_strdup_printf ("%.4g", amount * 100);
-}
-
 int
 cnc_cli_prune (int    argc,
                char **argv)
@@ -174,7 +168,7 @@ cnc_cli_prune (int    argc,
   Common c = { 0 };
   double amount = NAN;
   gboolean per_layer = FALSE, channels = FALSE;
-  g_autofree char *pattern = NULL, *name = NULL, *pct = NULL;
+  g_autofree char *pattern = NULL, *name = NULL;
   GOptionEntry entries[] = {
     { "amount", 'a', 0, G_OPTION_ARG_DOUBLE, &amount, "The fraction of weights (or channels) set to zero, in [0, 1)", "F" },
     { "per-layer", 0, 0, G_OPTION_ARG_NONE, &per_layer, "The same fraction in every layer (default: one global threshold)", NULL },
@@ -202,8 +196,7 @@ cnc_cli_prune (int    argc,
       o.prune.amount = amount;
       o.prune.scope = per_layer ? CNC_PRUNE_PER_LAYER : CNC_PRUNE_GLOBAL;
       o.prune.pattern = pattern;
-      pct = amount_suffix (amount);
-      name = c.name ? g_strdup (c.name) : g_strdup_printf ("%s-%s-%s", argv[1], channels ? "channels" : "prune", pct);
+      name = c.name ? g_strdup (c.name) : cnc_operate_default_name (&o);
       o.name = name;
       if (apply_common ("prune", &c, &o, &status))
         status = run_operation (&o);
@@ -246,8 +239,7 @@ cnc_cli_quantize (int    argc,
       o.parent = argv[1];
       o.quantize.bits = (guint) bits;
       o.quantize.pattern = pattern;
-      name = c.name ? g_strdup (c.name)
-                    : g_strdup_printf ("%s-%sint%d", argv[1], dynamic ? "dynamic-" : "", bits);
+      name = c.name ? g_strdup (c.name) : cnc_operate_default_name (&o);
       o.name = name;
       if (apply_common ("quantize", &c, &o, &status))
         status = run_operation (&o);
@@ -283,7 +275,7 @@ cnc_cli_fine_tune (int    argc,
       cnc_operate_options_init (&o, CNC_OPERATION_FINE_TUNE);
       o.parent = argv[1];
       o.train.keep_zeros = !free_zeros;
-      name = c.name ? g_strdup (c.name) : g_strdup_printf ("%s-ft", argv[1]);
+      name = c.name ? g_strdup (c.name) : cnc_operate_default_name (&o);
       o.name = name;
       if (apply_training ("fine-tune", &t, &o, &status) && apply_common ("fine-tune", &c, &o, &status))
         status = run_operation (&o);
@@ -326,7 +318,7 @@ cnc_cli_recalibrate (int    argc,
         o.recalibrate.batches = (guint) batches;
       if (batch)
         o.recalibrate.batch_size = (guint) batch;
-      name = c.name ? g_strdup (c.name) : g_strdup_printf ("%s-bn", argv[1]);
+      name = c.name ? g_strdup (c.name) : cnc_operate_default_name (&o);
       o.name = name;
       if (apply_common ("recalibrate", &c, &o, &status))
         status = run_operation (&o);
@@ -375,7 +367,7 @@ cnc_cli_distill (int    argc,
         o.distill.alpha = alpha;
       if (!isnan (temperature))
         o.distill.temperature = temperature;
-      name = c.name ? g_strdup (c.name) : g_strdup_printf ("%s-kd", argv[1]);
+      name = c.name ? g_strdup (c.name) : cnc_operate_default_name (&o);
       o.name = name;
       if (apply_training ("distill", &t, &o, &status) && apply_common ("distill", &c, &o, &status))
         status = run_operation (&o);

@@ -69,6 +69,33 @@ cnc_operate_options_init (CncOperateOptions *o,
   o->recalibrate.threads = 0;
 }
 
+char *
+cnc_operate_default_name (const CncOperateOptions *o)
+{
+  const char *parent = o->parent ? o->parent : "model";
+
+  switch (o->kind)
+    {
+    case CNC_OPERATION_PRUNE:
+      return g_strdup_printf ("%s-prune-%.4g", parent, o->prune.amount * 100);
+    case CNC_OPERATION_PRUNE_CHANNELS:
+      return g_strdup_printf ("%s-channels-%.4g", parent, o->prune.amount * 100);
+    case CNC_OPERATION_QUANTIZE:
+      return g_strdup_printf ("%s-int%u", parent, o->quantize.bits);
+    case CNC_OPERATION_QUANTIZE_DYNAMIC:
+      return g_strdup_printf ("%s-dynamic-int8", parent);
+    case CNC_OPERATION_FINE_TUNE:
+      return g_strdup_printf ("%s-ft", parent);
+    case CNC_OPERATION_RECALIBRATE:
+      return g_strdup_printf ("%s-bn", parent);
+    case CNC_OPERATION_DISTILL:
+      return g_strdup_printf ("%s-kd", parent);
+    case CNC_OPERATION_TRAIN:
+      return g_strdup (o->cnn == CNC_CNN_STUDENT ? "cnn-student" : "cnn-base");
+    }
+  return g_strdup (parent);
+}
+
 /* ---- parameters, as the registry keeps them ---- */
 
 static void

@@ -48,6 +48,10 @@ typedef struct {
 void        cnc_operate_options_init     (CncOperateOptions *options,
                                           CncOperationKind   kind);
 
+/* The name a new model gets by default: the parent's with what was done, "base-prune-50",
+ * "base-channels-50", "base-int4", "base-dynamic-int8", "base-ft", "base-bn", "base-kd". */
+char       *cnc_operate_default_name     (const CncOperateOptions *options);
+
 /* The operation's parameters as the registry records them (JSON object text). */
 char       *cnc_operate_parameters_json  (const CncOperateOptions *options);
 
