@@ -30,6 +30,14 @@ void           _cnc_evaluation_free    (CncEvaluation *ev);
 /* The evaluation's parameters as the jobs table keeps them (JSON object text). */
 char          *_cnc_evaluation_parameters (const CncEvaluation *ev);
 
+/* A model that can run: TorchScript, its file (@path, @file_size) the one checked at import. */
+gboolean       _cnc_evaluation_check_file (CncWorkspace   *workspace,
+                                           const CncModel *model,
+                                           char          **path,
+                                           gint64         *file_size,
+                                           GCancellable   *cancellable,
+                                           GError        **error);
+
 /* On the worker thread: runs the TorchScript file @path (model @name, @file_size bytes) over the
  * dataset split, measures latency and sizes, and sets the job's summary. */
 gboolean       _cnc_evaluation_measure (CncEvaluation *ev,

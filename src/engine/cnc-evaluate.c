@@ -261,27 +261,20 @@ cnc_evaluate_gzip_size (const char   *path,
   return ok;
 }
 
-static gboolean
-evaluate_run (CncJobContext *context,
-              gpointer       data,
-              GError       **error)
+gboolean
+_cnc_evaluation_check_file (CncWorkspace   *ws,
+                            const CncModel *model,
+                            char          **path,
+                            gint64         *file_size,
+                            GCancellable   *cancellable,
+                            GError        **error)
 {
-  Evaluation *ev = data;
-  CncWorkspace *ws = cnc_job_context_get_workspace (context);
-  GCancellable *cancellable = cnc_job_context_get_cancellable (context);
-  g_autoptr(CncModel) model = NULL;
-  g_autofree char *path = NULL, *sha256 = NULL;
-  gint64 file_size = 0;
+  g_autofree char *sha256 = NULL;
 
-  /* The model: runnable, and its file the one that was checked at import. */
-  if (!(model = cnc_workspace_get_model_by_id (ws, ev->model_id, error)))
-    return FALSE;
-  ev->model_name = g_strdup (model->name);
   if (!check_runnable (model, error))
     return FALSE;
-  path = cnc_store_model_path (ws, model);
-  cnc_job_context_progress (context, 0, 0, "Checking the model file");
-  if (!cnc_store_hash_file (path, &sha256, &file_size, cancellable, error))
+  *path = cnc_store_model_path (ws, model);
+  if (!cnc_store_hash_file (*path, &sha256, file_size, cancellable, error))
     {
       if (!g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_prefix_error (error, "model “%s”: ", model->name);
@@ -291,9 +284,30 @@ evaluate_run (CncJobContext *context,
     {
       g_set_error (error, CNC_EVALUATE_ERROR, CNC_EVALUATE_ERROR_CHANGED,
                    "model “%s”: its file %s changed since it was imported (its SHA-256 differs); "
-                   "import it again", model->name, path);
+                   "import it again", model->name, *path);
       return FALSE;
     }
+  return TRUE;
+}
+
+static gboolean
+evaluate_run (CncJobContext *context,
+              gpointer       data,
+              GError       **error)
+{
+  Evaluation *ev = data;
+  CncWorkspace *ws = cnc_job_context_get_workspace (context);
+  g_autoptr(CncModel) model = NULL;
+  g_autofree char *path = NULL;
+  gint64 file_size = 0;
+
+  /* The model: runnable, and its file the one that was checked at import. */
+  if (!(model = cnc_workspace_get_model_by_id (ws, ev->model_id, error)))
+    return FALSE;
+  ev->model_name = g_strdup (model->name);
+  cnc_job_context_progress (context, 0, 0, "Checking the model file");
+  if (!_cnc_evaluation_check_file (ws, model, &path, &file_size, cnc_job_context_get_cancellable (context), error))
+    return FALSE;
   return _cnc_evaluation_measure (ev, context, path, model->name, file_size, error);
 }
 

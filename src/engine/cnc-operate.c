@@ -287,7 +287,6 @@ runnable_model (CncWorkspace *ws,
                 GError      **error)
 {
   g_autoptr(CncModel) model = cnc_workspace_find_model (ws, name, error);
-  g_autofree char *sha256 = NULL;
   gint64 size;
 
   if (model == NULL)
@@ -295,24 +294,8 @@ runnable_model (CncWorkspace *ws,
       g_prefix_error (error, "the %s: ", role);
       return NULL;
     }
-  if (g_strcmp0 (model->format, "torchscript") != 0)
-    {
-      g_set_error (error, CNC_EVALUATE_ERROR, CNC_EVALUATE_ERROR_NOT_RUNNABLE,
-                   "model “%s” is %s, not TorchScript: operations need a model with its code "
-                   "(torch.jit.save of torch.jit.script or torch.jit.trace)",
-                   model->name, g_strcmp0 (model->format, "record") == 0 ? "a record without a file" : model->format);
-      return NULL;
-    }
-  *path = cnc_store_model_path (ws, model);
-  if (!cnc_store_hash_file (*path, &sha256, &size, cancellable, error))
+  if (!_cnc_evaluation_check_file (ws, model, path, &size, cancellable, error))
     return NULL;
-  if (g_strcmp0 (sha256, model->sha256) != 0)
-    {
-      g_set_error (error, CNC_EVALUATE_ERROR, CNC_EVALUATE_ERROR_CHANGED,
-                   "model “%s”: its file %s changed since it was imported (its SHA-256 differs); import it again",
-                   model->name, *path);
-      return NULL;
-    }
   return g_steal_pointer (&model);
 }
 
