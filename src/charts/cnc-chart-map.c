@@ -684,7 +684,7 @@ draw_labels (cairo_t *cr, const CncChartStyle *style, const CncChartMapData *d, 
         }
       /* the operation's parameters: above the ribbon that leads in; a root's under it, when there is room */
       if (d->labels && d->labels[i] && d->labels[i][0] && v->row_px >= LABEL_ROW_PX && v->column_px >= 70
-          && (d->parent[i] >= 0 || v->row_px >= 2 * text_h + 4))
+          && (d->parent[i] >= 0 || v->row_px >= 3 * text_h + 8))   /* a root's label must clear the next row's */
         {
           double max_w = d->parent[i] >= 0 ? v->column_px - r - 14 : v->column_px * 0.8;
           g_autofree char *text = cnc_chart_text_fit (cr, style, d->labels[i], max_w, CNC_CHART_TEXT_SMALL);

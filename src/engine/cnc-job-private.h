@@ -37,6 +37,8 @@ CncJob           *_cnc_job_new             (gint64            id,
                                             gpointer          data,
                                             GDestroyNotify    data_free);
 void              _cnc_job_set_parameters  (CncJob *self, const char *parameters);
+/* Set by the recorder thread once the job is in the jobs table (0 until then). */
+void              _cnc_job_set_id          (CncJob *self, gint64 id);
 const CncJobKind *_cnc_job_get_job_kind    (CncJob *self);
 gpointer          _cnc_job_get_data        (CncJob *self);
 /* Frees the kind's data (on the worker thread, where it was used). */

@@ -535,6 +535,13 @@ _cnc_job_new (gint64            id,
 }
 
 void
+_cnc_job_set_id (CncJob *self,
+                 gint64  id)
+{
+  __atomic_store_n (&self->id, id, __ATOMIC_RELEASE);
+}
+
+void
 _cnc_job_set_parameters (CncJob     *self,
                          const char *parameters)
 {
@@ -637,7 +644,7 @@ gint64
 cnc_job_get_id (CncJob *self)
 {
   g_return_val_if_fail (CNC_IS_JOB (self), 0);
-  return self->id;
+  return __atomic_load_n (&self->id, __ATOMIC_ACQUIRE);
 }
 
 const char *

@@ -14,6 +14,7 @@ typedef struct {
   char            *path;
   GMainContext    *context;
   GAsyncQueue     *queue;          /* CncJob* (a reference each), or STOP */
+  GAsyncQueue     *records;        /* CncJob* to record as queued, then to queue; or STOP */
 
   GMutex           lock;           /* guards what follows, up to the main-loop-only fields */
   gboolean         idle_pending;
@@ -40,6 +41,7 @@ struct _CncWorker
   CncWorkspace *workspace;         /* the caller's connection */
   Shared       *shared;
   GThread      *thread;
+  GThread      *recorder;
 };
 
 G_DEFINE_FINAL_TYPE (CncWorker, cnc_worker, G_TYPE_OBJECT)
@@ -71,6 +73,7 @@ shared_unref (Shared *s)
   g_free (s->path);
   g_main_context_unref (s->context);
   g_async_queue_unref (s->queue);
+  g_async_queue_unref (s->records);
   g_mutex_clear (&s->lock);
   g_queue_clear_full (&s->events, (GDestroyNotify) event_free);
   g_clear_object (&s->progress_job);
@@ -267,6 +270,46 @@ worker_thread (gpointer data)
   return NULL;
 }
 
+/* Records each submitted job in the jobs table, on a connection of its own, then hands it to the
+ * worker: the caller's thread (the GUI's main loop) never waits for the registry's write lock,
+ * which the worker may hold while it writes a job's results. In submission order. */
+static gpointer
+recorder_thread (gpointer data)
+{
+  Shared *s = data;
+  g_autoptr(CncWorkspace) workspace = NULL;
+  g_autoptr(GError) open_error = NULL;
+  gpointer item;
+
+  workspace = cnc_workspace_open (s->path, CNC_WORKSPACE_OPEN_DEFAULT, &open_error);
+  while ((item = g_async_queue_pop (s->records)) != STOP)
+    {
+      CncJob *job = item;
+      g_autoptr(GError) error = NULL;
+      gint64 id = 0;
+
+      if (workspace == NULL)
+        error = g_error_copy (open_error);
+      else
+        id = cnc_job_record_insert (workspace, _cnc_job_get_job_kind (job)->name, cnc_job_get_model (job),
+                                    cnc_job_get_parameters (job), &error);
+      if (id > 0)
+        {
+          _cnc_job_set_id (job, id);
+          g_async_queue_push (s->queue, job);   /* the reference goes with it */
+          continue;
+        }
+      g_prefix_error (&error, "the job could not be recorded: ");
+      _cnc_job_clear_data (job);
+      post_state (s, job, CNC_JOB_FAILED, NULL, error);
+      g_object_unref (job);
+    }
+  g_async_queue_push (s->queue, STOP);
+  g_clear_object (&workspace);
+  shared_unref (s);
+  return NULL;
+}
+
 /* ---- the object ------------------------------------------------------------------------------- */
 
 static void
@@ -278,7 +321,9 @@ cnc_worker_dispose (GObject *object)
     {
       /* Whatever is still queued or running ends as cancelled, with nothing written. */
       cnc_worker_cancel_all (self);
-      g_async_queue_push (self->shared->queue, STOP);
+      /* The recorder passes the stop on to the worker after the jobs before it. */
+      g_async_queue_push (self->shared->records, STOP);
+      g_thread_join (g_steal_pointer (&self->recorder));
       g_thread_join (g_steal_pointer (&self->thread));
     }
   g_clear_object (&self->workspace);
@@ -332,6 +377,7 @@ cnc_worker_new (const char    *workspace_path,
   s->path = g_strdup (cnc_workspace_get_path (self->workspace));
   s->context = context ? g_main_context_ref (context) : g_main_context_ref_thread_default ();
   s->queue = g_async_queue_new ();
+  s->records = g_async_queue_new ();
   g_mutex_init (&s->lock);
   g_queue_init (&s->events);
   s->active = g_ptr_array_new_with_free_func (g_object_unref);
@@ -341,6 +387,14 @@ cnc_worker_new (const char    *workspace_path,
   if (self->thread == NULL)
     {
       shared_unref (s);
+      return NULL;
+    }
+  self->recorder = g_thread_try_new ("cnc-recorder", recorder_thread, shared_ref (s), error);
+  if (self->recorder == NULL)
+    {
+      shared_unref (s);
+      g_async_queue_push (s->queue, STOP);
+      g_thread_join (g_steal_pointer (&self->thread));
       return NULL;
     }
   return g_steal_pointer (&self);
@@ -363,22 +417,15 @@ cnc_worker_submit (CncWorker        *self,
                    GError          **error)
 {
   CncJob *job;
-  gint64 id;
 
   g_return_val_if_fail (CNC_IS_WORKER (self), NULL);
   g_return_val_if_fail (kind != NULL && kind->name != NULL && kind->run != NULL, NULL);
 
-  id = cnc_job_record_insert (self->workspace, kind->name, model, parameters, error);
-  if (id == 0)
-    {
-      if (data && data_free)
-        data_free (data);
-      return NULL;
-    }
-  job = _cnc_job_new (id, kind, model, data, data_free);
+  /* Recorded (and given its id) by the recorder thread, then queued. */
+  job = _cnc_job_new (0, kind, model, data, data_free);
   _cnc_job_set_parameters (job, parameters);
   g_ptr_array_add (self->shared->active, g_object_ref (job));
-  g_async_queue_push (self->shared->queue, g_object_ref (job));
+  g_async_queue_push (self->shared->records, g_object_ref (job));
   return job;
 }
 

@@ -21,9 +21,11 @@ CncWorker    *cnc_worker_new            (const char    *workspace_path,
 /* The caller's connection to the workspace (not the worker thread's). */
 CncWorkspace *cnc_worker_get_workspace  (CncWorker *self);
 
-/* Records a queued job of @kind (for @model, 0: none; @parameters: a JSON object or NULL) and
- * queues it. @data is handed to the kind's functions on the worker thread and freed there with
- * @data_free. Returns a new reference to the live job. */
+/* Queues a job of @kind (for @model, 0: none; @parameters: a JSON object or NULL): a thread of
+ * the worker's records it in the jobs table (the job's id is 0 until then) and hands it to the
+ * worker thread, so the caller never waits on the registry. @data is handed to the kind's
+ * functions on the worker thread and freed there with @data_free. Returns a new reference to the
+ * live job; a job that cannot be recorded ends as failed. */
 CncJob       *cnc_worker_submit         (CncWorker        *self,
                                          const CncJobKind *kind,
                                          gint64            model,
