@@ -98,6 +98,34 @@ test_listing (void)
   g_free (out);
   g_assert_cmpint (cli (&out, &err, "show", "prune-50-ft", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "Loss"));
+  g_free (out);
+
+  /* show --json: the evaluation (its top-1 the metric's) and the loss curve of one epoch. */
+  g_assert_cmpint (cli (&out, &err, "show", "prune-50-ft", "--json", NULL), ==, 0);
+  {
+    g_autoptr(JsonNode) root = cnc_test_parse_json (out);
+    JsonObject *model = json_object_get_object_member (json_node_get_object (root), "model");
+    JsonArray *evaluations = json_object_get_array_member (model, "evaluations");
+    JsonObject *first = json_array_get_object_element (evaluations, 0);
+    JsonObject *curve = json_object_get_object_member (model, "loss_curve");
+    JsonObject *metrics = json_object_get_object_member (model, "metrics");
+
+    g_assert_cmpuint (json_array_get_length (evaluations), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (first, "dataset"), ==, "fashion-mnist");
+    g_assert_cmpint (json_object_get_int_member (first, "instances"), ==, 10000);
+    g_assert_cmpfloat (json_object_get_double_member (first, "top1"), ==,
+                       json_object_get_double_member (metrics, "Top-1 Accuracy"));
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (curve, "epoch_loss")), ==, 1);
+    g_assert_cmpfloat (json_object_get_double_member (curve, "seconds"), >, 0);
+  }
+  g_free (out);
+  g_assert_cmpint (cli (&out, &err, "show", "prune-50", "--json", NULL), ==, 0);
+  {
+    g_autoptr(JsonNode) root = cnc_test_parse_json (out);
+    JsonObject *model = json_object_get_object_member (json_node_get_object (root), "model");
+
+    g_assert_true (json_object_get_null_member (model, "loss_curve"));
+  }
 }
 
 static void

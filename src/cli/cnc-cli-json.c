@@ -7,6 +7,7 @@
 
 #include <math.h>
 
+#include "core/cnc-predictions.h"
 #include "core/cnc-store.h"
 
 static void
@@ -182,6 +183,64 @@ cnc_cli_json_list (CncWorkspace *ws,
   return json_builder_get_root (b);
 }
 
+/* "evaluations": every evaluation of the model, newest first, with accuracy from its predictions. */
+static void
+add_evaluations (JsonBuilder    *b,
+                 CncWorkspace   *ws,
+                 const CncModel *m)
+{
+  g_autoptr(GPtrArray) list = cnc_predictions_list (ws, m->id, NULL);
+
+  json_builder_set_member_name (b, "evaluations");
+  json_builder_begin_array (b);
+  for (guint i = 0; list && i < list->len; i++)
+    {
+      CncPredictions *head = list->pdata[i];
+      g_autoptr(CncPredictions) p = cnc_predictions_load (ws, m->id, head->dataset, head->split,
+                                                          CNC_PREDICTIONS_LABELS | CNC_PREDICTIONS_PREDICTED
+                                                          | CNC_PREDICTIONS_TOP5, NULL);
+      g_autofree char *dataset = NULL;
+
+      if (p == NULL)
+        continue;
+      cnc_predictions_get_dataset (ws, p->dataset, &dataset, NULL, NULL);
+      json_builder_begin_object (b);
+      add_string (b, "dataset", dataset);
+      add_string (b, "split", p->split);
+      json_builder_set_member_name (b, "instances");
+      json_builder_add_int_value (b, p->n);
+      json_builder_set_member_name (b, "classes");
+      json_builder_add_int_value (b, p->k);
+      json_builder_set_member_name (b, "top1");
+      json_builder_add_double_value (b, cnc_predictions_accuracy (p));
+      json_builder_set_member_name (b, "top5");
+      json_builder_add_double_value (b, cnc_predictions_top5_accuracy (p));
+      json_builder_set_member_name (b, "nonfinite");
+      json_builder_add_int_value (b, p->nonfinite);
+      add_string (b, "device", p->device);
+      json_builder_set_member_name (b, "threads");
+      json_builder_add_int_value (b, p->threads);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
+/* "loss_curve": the training curve kept with a model made by training, else null. */
+static void
+add_loss_curve (JsonBuilder    *b,
+                CncWorkspace   *ws,
+                const CncModel *m)
+{
+  g_autofree char *curve = cnc_workspace_get_loss_curve (ws, m->id, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  json_builder_set_member_name (b, "loss_curve");
+  if (curve && json_parser_load_from_data (parser, curve, -1, NULL))
+    json_builder_add_value (b, json_node_copy (json_parser_get_root (parser)));
+  else
+    json_builder_add_null_value (b);
+}
+
 JsonNode *
 cnc_cli_json_show (CncWorkspace *ws,
                    const char   *name,
@@ -224,6 +283,8 @@ cnc_cli_json_show (CncWorkspace *ws,
   for (guint i = 0; i < layers->len; i++)
     cnc_layer_stats_to_json (layers->pdata[i], b);
   json_builder_end_array (b);
+  add_evaluations (b, ws, m);
+  add_loss_curve (b, ws, m);
   json_builder_end_object (b);  /* model */
   json_builder_end_object (b);
   return json_builder_get_root (b);
