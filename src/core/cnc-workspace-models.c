@@ -518,7 +518,19 @@ is_ancestor (CncWorkspace *self,
              gint64        maybe_ancestor,
              gint64        of)
 {
-  g_autoptr(sqlite3_stmt) stmt = _cnc_workspace_prepare (self,
+  g_autoptr(sqlite3_stmt) children = _cnc_workspace_prepare (self,
+    "SELECT 1 FROM lineage WHERE parent = ? LIMIT 1", NULL);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  /* A model without children is nobody's ancestor: the usual case (a new model gets its parent),
+   * which spares walking the whole lineage up for each of 10,000 imported models. */
+  if (children == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (children, 1, maybe_ancestor);
+  if (sqlite3_step (children) != SQLITE_ROW)
+    return FALSE;
+
+  stmt = _cnc_workspace_prepare (self,
     "WITH RECURSIVE up (id) AS (SELECT ? UNION SELECT parent FROM lineage JOIN up ON lineage.child = up.id)"
     " SELECT 1 FROM up WHERE id = ?", NULL);
 
