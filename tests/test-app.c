@@ -661,8 +661,9 @@ test_demo_walkthrough (void)
 
   /* The Pareto front of accuracy against the size at bit width. */
   scatter = cnc_scatter_panel_get_view (CNC_SCATTER_PANEL (window->scatter_panel));
-  cnc_scatter_view_set_x_metric (CNC_SCATTER_VIEW (scatter), cnc_model_set_find_metric (set, "Size at bit width"));
-  cnc_scatter_view_set_y_metric (CNC_SCATTER_VIEW (scatter), cnc_model_set_find_metric (set, "Top-1 Accuracy"));
+  cnc_scatter_panel_set_axes (CNC_SCATTER_PANEL (window->scatter_panel),
+                              cnc_model_set_find_metric (set, "Size at bit width"),
+                              cnc_model_set_find_metric (set, "Top-1 Accuracy"));
   cnc_scatter_view_set_show_pareto (CNC_SCATTER_VIEW (scatter), TRUE);
   {
     g_autoptr(GArray) front = cnc_scatter_view_get_pareto (CNC_SCATTER_VIEW (scatter));
@@ -688,6 +689,9 @@ test_demo_walkthrough (void)
   evaluated = (HasMetric) { set, "pytorch-l1-60", "Top-1 Accuracy" };
   wait_until (model_has_metric, &evaluated, "the dropped model's evaluation");
   cnc_model_set_select_one (set, cnc_model_set_find_name (set, "pytorch-l1-60"));
+  /* The axes chosen stay through the reloads. */
+  g_assert_cmpint (cnc_scatter_view_get_x_metric (CNC_SCATTER_VIEW (scatter)), ==,
+                   cnc_model_set_find_metric (set, "Size at bit width"));
   cnc_dock_present_panel (cnc_window_get_dock (window), "jobs");
   shoot ("demo-evaluated.png");
 
@@ -722,6 +726,11 @@ test_demo_walkthrough (void)
   g_assert_false (cnc_compress_dialog_run (compress));
   g_assert_nonnull (strstr (cnc_compress_dialog_get_error (compress), "already exists"));
   gtk_window_destroy (GTK_WINDOW (compress));
+
+  /* A trained model's page shows its loss curve. */
+  cnc_model_set_select_one (set, cnc_model_set_find_name (set, "base"));
+  cnc_dock_present_panel (cnc_window_get_dock (window), "details");
+  shoot ("demo-base-details.png");
 
   close_window (window);
   cnc_test_rmtree (tmp);

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "charts/cnc-chart-loss.h"
 #include "charts/cnc-chart-map.h"
 #include "charts/cnc-chart-scatter.h"
 #include "charts/cnc-colormap.h"
@@ -567,6 +568,74 @@ test_ticks (void)
   g_assert_cmpfloat (fabs (cnc_chart_scale_invert (&l, 75) - 1000), <, 1e-9);
 }
 
+/* The loss chart: parsed from the JSON kept with a model; the curve drawn in the accent colour, going down
+ * from left to right as the losses do. */
+static void
+test_loss_chart (void)
+{
+  static const char json[] = "{\"epoch_loss\": [1.5, 0.375], \"step_loss\": [2.0, 1.0, 0.5, 0.25], "
+                             "\"log_every\": 10, \"batches\": 40, \"seconds\": 1.5}";
+  CncChartLossData d;
+  CncChartStyle style;
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 400, 200);
+  cairo_t *cr = cairo_create (s);
+  guint32 *px;
+  int stride;
+  double sum_left = 0, sum_right = 0;
+  guint n_left = 0, n_right = 0;
+
+  g_assert_false (cnc_chart_loss_parse ("not json", &d));
+  g_assert_false (cnc_chart_loss_parse ("{}", &d));
+  cnc_chart_loss_clear (&d);
+  g_assert_true (cnc_chart_loss_parse (json, &d));
+  g_assert_cmpuint (d.n_steps, ==, 4);
+  g_assert_cmpuint (d.n_epochs, ==, 2);
+  g_assert_cmpuint (d.log_every, ==, 10);
+  g_assert_cmpuint (d.batches, ==, 40);
+  g_assert_cmpfloat (d.epoch_loss[1], ==, 0.375);
+
+  cnc_chart_style_init (&style, FALSE);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  cnc_chart_loss_draw (cr, &style, &d, 400, 200);
+  cairo_destroy (cr);
+  cairo_surface_flush (s);
+  if (g_getenv ("CNC_SHOTS_DIR"))
+    {
+      g_autofree char *path = g_build_filename (g_getenv ("CNC_SHOTS_DIR"), "loss-chart.png", NULL);
+      cairo_surface_write_to_png (s, path);
+    }
+
+  /* Pixels of the accent colour: their mean row on the left half is higher up than on the right. */
+  px = (guint32 *) cairo_image_surface_get_data (s);
+  stride = cairo_image_surface_get_stride (s) / 4;
+  for (int y = 0; y < 200; y++)
+    for (int x = 0; x < 400; x++)
+      {
+        guint32 p = px[y * stride + x];
+        double r = ((p >> 16) & 0xff) / 255.0, g = ((p >> 8) & 0xff) / 255.0, b = (p & 0xff) / 255.0;
+
+        if (fabs (r - style.accent.r) < 0.08 && fabs (g - style.accent.g) < 0.08 && fabs (b - style.accent.b) < 0.08)
+          {
+            if (x < 200)
+              {
+                sum_left += y;
+                n_left++;
+              }
+            else
+              {
+                sum_right += y;
+                n_right++;
+              }
+          }
+      }
+  g_assert_cmpuint (n_left, >, 40);
+  g_assert_cmpuint (n_right, >, 40);
+  g_assert_cmpfloat (sum_left / n_left, <, sum_right / n_right - 20);
+  cnc_chart_loss_clear (&d);
+  cairo_surface_destroy (s);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -580,5 +649,6 @@ main (int argc, char **argv)
   g_test_add_func ("/charts/map/draws-every-node", test_map_draws_every_node);
   g_test_add_func ("/charts/map/teacher-edge", test_map_teacher_edge);
   g_test_add_func ("/charts/scatter/pareto", test_scatter_pareto);
+  g_test_add_func ("/charts/loss", test_loss_chart);
   return g_test_run ();
 }

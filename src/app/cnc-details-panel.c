@@ -10,8 +10,10 @@
 #include "cnc-application.h"
 #include "cnc-workspace-job.h"
 #include "core/cnc-differs.h"
+#include "charts/cnc-chart-loss.h"
 #include "core/cnc-metric-format.h"
 #include "widgets/cnc-bars-view.h"
+#include "widgets/cnc-widget-util.h"
 
 /* ---------------------------------------------------------------- a layer row */
 
@@ -62,6 +64,8 @@ struct _CncDetailsPanel
   GtkFlowBox    *tags_box;
   GtkEntry      *tag_entry;
   GtkGrid       *info_grid;
+  GtkLabel      *loss_heading;
+  GtkDrawingArea *loss_area;
   GtkLabel      *layers_heading;
   GtkStack      *layers_stack;
   GtkColumnView *layers_view;
@@ -75,6 +79,7 @@ struct _CncDetailsPanel
   CncModelSet   *set;
   GtkWidget     *bars;
   GListStore    *layers;
+  CncChartLossData loss;           /* the shown model's loss curve (empty when it has none) */
   GCancellable  *layers_cancellable;
   GCancellable  *differs_cancellable;
   GHashTable    *notes;            /* model id -> notes saved in this session */
@@ -410,6 +415,20 @@ setup_layers_view (CncDetailsPanel *self)
     }
 }
 
+/* What the model's page reads in a thread: its layer table and its loss curve. */
+typedef struct {
+  GPtrArray *layers;
+  char      *curve;
+} LayersResult;
+
+static void
+layers_result_free (LayersResult *r)
+{
+  g_clear_pointer (&r->layers, g_ptr_array_unref);
+  g_free (r->curve);
+  g_free (r);
+}
+
 static gboolean
 layers_job (CncWorkspace    *workspace,
             gpointer         data,
@@ -420,12 +439,49 @@ layers_job (CncWorkspace    *workspace,
 {
   gint64 id = *(gint64 *) data;
   GPtrArray *layers = cnc_workspace_list_layers (workspace, id, error);
+  LayersResult *r;
 
   if (layers == NULL)
     return FALSE;
-  *result_out = layers;
-  *result_free = (GDestroyNotify) g_ptr_array_unref;
+  r = g_new0 (LayersResult, 1);
+  r->layers = layers;
+  r->curve = cnc_workspace_get_loss_curve (workspace, id, NULL);
+  *result_out = r;
+  *result_free = (GDestroyNotify) layers_result_free;
   return TRUE;
+}
+
+static void
+draw_loss (GtkDrawingArea *area,
+           cairo_t        *cr,
+           int             width,
+           int             height,
+           gpointer        data)
+{
+  CncDetailsPanel *self = data;
+  CncChartStyle style;
+
+  cnc_widget_chart_style (GTK_WIDGET (area), &style);
+  cnc_chart_loss_draw (cr, &style, &self->loss, width, height);
+}
+
+static void
+show_loss (CncDetailsPanel *self,
+           const char      *curve)
+{
+  gboolean has;
+
+  cnc_chart_loss_clear (&self->loss);
+  has = cnc_chart_loss_parse (curve, &self->loss);
+  if (has)
+    {
+      g_autofree char *heading = g_strdup_printf ("Training loss · %u epoch%s, %u batches", self->loss.n_epochs,
+                                                  self->loss.n_epochs == 1 ? "" : "s", self->loss.batches);
+      gtk_label_set_label (self->loss_heading, heading);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->loss_heading), has);
+  gtk_widget_set_visible (GTK_WIDGET (self->loss_area), has);
+  gtk_widget_queue_draw (GTK_WIDGET (self->loss_area));
 }
 
 static void
@@ -435,12 +491,13 @@ layers_done (GObject      *source,
 {
   g_autoptr(CncDetailsPanel) self = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) layers = NULL;
+  LayersResult *r = NULL;
+  GPtrArray *layers;
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
   g_autofree char *heading = NULL;
   gint64 params = 0;
 
-  if (!cnc_workspace_job_finish (result, (gpointer *) &layers, &error))
+  if (!cnc_workspace_job_finish (result, (gpointer *) &r, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->layers_message)
         {
@@ -451,7 +508,12 @@ layers_done (GObject      *source,
       return;
     }
   if (self->layers_message == NULL)
-    return;
+    {
+      layers_result_free (r);
+      return;
+    }
+  show_loss (self, r->curve);
+  layers = r->layers;
   for (guint i = 0; i < layers->len; i++)
     {
       CncLayerRow *row = g_object_new (CNC_TYPE_LAYER_ROW, NULL);
@@ -468,6 +530,7 @@ layers_done (GObject      *source,
       gtk_label_set_label (self->layers_message, "No weights were recorded for this model (a models.json record "
                                                  "has metrics only). Import its file to see its layers.");
       gtk_stack_set_visible_child_name (self->layers_stack, "message");
+      layers_result_free (r);
       return;
     }
   {
@@ -476,6 +539,7 @@ layers_done (GObject      *source,
   }
   gtk_label_set_label (self->layers_heading, heading);
   gtk_stack_set_visible_child_name (self->layers_stack, "table");
+  layers_result_free (r);
 }
 
 /* ---------------------------------------------------------------- one model */
@@ -655,6 +719,7 @@ show_one (CncDetailsPanel *self,
       g_clear_object (&self->layers_cancellable);
       self->layers_cancellable = g_cancellable_new ();
       g_list_store_remove_all (self->layers);
+      show_loss (self, NULL);
       gtk_label_set_label (self->layers_heading, "Layers");
       gtk_label_set_label (self->layers_message, "Reading the layers…");
       gtk_stack_set_visible_child_name (self->layers_stack, "message");
@@ -898,6 +963,7 @@ cnc_details_panel_finalize (GObject *object)
   g_clear_object (&self->differs_cancellable);
   g_clear_pointer (&self->notes, g_hash_table_unref);
   g_clear_pointer (&self->differs_models, g_array_unref);
+  cnc_chart_loss_clear (&self->loss);
   G_OBJECT_CLASS (cnc_details_panel_parent_class)->finalize (object);
 }
 
@@ -927,6 +993,8 @@ cnc_details_panel_class_init (CncDetailsPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CncDetailsPanel, tags_box);
   gtk_widget_class_bind_template_child (widget_class, CncDetailsPanel, tag_entry);
   gtk_widget_class_bind_template_child (widget_class, CncDetailsPanel, info_grid);
+  gtk_widget_class_bind_template_child (widget_class, CncDetailsPanel, loss_heading);
+  gtk_widget_class_bind_template_child (widget_class, CncDetailsPanel, loss_area);
   gtk_widget_class_bind_template_child (widget_class, CncDetailsPanel, layers_heading);
   gtk_widget_class_bind_template_child (widget_class, CncDetailsPanel, layers_stack);
   gtk_widget_class_bind_template_child (widget_class, CncDetailsPanel, layers_view);
@@ -944,6 +1012,7 @@ cnc_details_panel_init (CncDetailsPanel *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->notes = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   setup_layers_view (self);
+  gtk_drawing_area_set_draw_func (self->loss_area, draw_loss, self, NULL);
   g_signal_connect (gtk_text_view_get_buffer (self->notes_view), "changed", G_CALLBACK (on_notes_changed), self);
   g_signal_connect (self->tag_entry, "activate", G_CALLBACK (on_tag_activate), self);
   g_signal_connect (self->tag_entry, "icon-release", G_CALLBACK (on_tag_icon), self);

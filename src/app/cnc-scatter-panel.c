@@ -23,8 +23,7 @@ struct _CncScatterPanel
 
   CncModelSet     *set;
   GtkWidget       *view;
-  gboolean         user_chose;   /* the user (or the app, through the view) picked the axes: keep them */
-  gboolean         choosing;     /* the panel itself is setting the default axes */
+  gboolean         user_chose;   /* the user picked the axes: keep them */
 };
 
 G_DEFINE_FINAL_TYPE (CncScatterPanel, cnc_scatter_panel, GTK_TYPE_WIDGET)
@@ -66,21 +65,23 @@ choose_default_axes (CncScatterPanel *self)
       if (strstr (lower, "accuracy") && cnc_model_set_get_range (self->set, m, &lo, &hi))
         y = m;
     }
-  self->choosing = TRUE;
   if (x >= 0 && x != cnc_scatter_view_get_x_metric (CNC_SCATTER_VIEW (self->view)))
     cnc_scatter_view_set_x_metric (CNC_SCATTER_VIEW (self->view), x);
   if (y >= 0 && y != cnc_scatter_view_get_y_metric (CNC_SCATTER_VIEW (self->view)))
     cnc_scatter_view_set_y_metric (CNC_SCATTER_VIEW (self->view), y);
-  self->choosing = FALSE;
 }
 
-/* An axis set on the view by anyone but the panel's defaults is a choice to keep across reloads. */
-static void
-on_view_axis_changed (CncScatterPanel *self)
+void
+cnc_scatter_panel_set_axes (CncScatterPanel *self,
+                            int              x_metric,
+                            int              y_metric)
 {
-  if (!self->choosing && cnc_model_set_get_n_models (self->set) > 0)
-    self->user_chose = TRUE;
-  sync_from_view (self);
+  g_return_if_fail (CNC_IS_SCATTER_PANEL (self));
+
+  /* As if picked in the dropdowns: kept across reloads. */
+  self->user_chose = TRUE;
+  cnc_scatter_view_set_x_metric (CNC_SCATTER_VIEW (self->view), x_metric);
+  cnc_scatter_view_set_y_metric (CNC_SCATTER_VIEW (self->view), y_metric);
 }
 
 static void
@@ -195,8 +196,8 @@ cnc_scatter_panel_new (CncModelSet *set)
 
   /* After the view's own handler: it picks its default axes on "changed". */
   g_signal_connect_after (set, "changed", G_CALLBACK (on_set_changed), self);
-  g_signal_connect_swapped (self->view, "notify::x-metric", G_CALLBACK (on_view_axis_changed), self);
-  g_signal_connect_swapped (self->view, "notify::y-metric", G_CALLBACK (on_view_axis_changed), self);
+  g_signal_connect_swapped (self->view, "notify::x-metric", G_CALLBACK (sync_from_view), self);
+  g_signal_connect_swapped (self->view, "notify::y-metric", G_CALLBACK (sync_from_view), self);
   g_signal_connect (self->x_dropdown, "notify::selected", G_CALLBACK (on_axis_selected), self);
   g_signal_connect (self->y_dropdown, "notify::selected", G_CALLBACK (on_axis_selected), self);
   g_signal_connect (self->x_log_button, "toggled", G_CALLBACK (on_toggled), self);

@@ -14,5 +14,7 @@ G_DECLARE_FINAL_TYPE (CncScatterPanel, cnc_scatter_panel, CNC, SCATTER_PANEL, Gt
 
 GtkWidget *cnc_scatter_panel_new (CncModelSet *set);
 GtkWidget *cnc_scatter_panel_get_view (CncScatterPanel *self);   /* the CncScatterView */
+/* Sets the axes as the user does with the dropdowns: kept when the workspace reloads. */
+void       cnc_scatter_panel_set_axes (CncScatterPanel *self, int x_metric, int y_metric);
 
 G_END_DECLS
