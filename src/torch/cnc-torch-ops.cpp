@@ -415,6 +415,39 @@ rounded_count (double  amount,
   return std::min (n, (int64_t) nearbyint (amount * (double) n));
 }
 
+/* The skeleton every weight operation shares: loads @in_path, hands its targets to @edit (which
+ * changes them in place and may fail, checking @cancellable), then saves to @out_path. libtorch's
+ * exceptions become an error naming @in_path. */
+template <typename Edit>
+static gboolean
+edit_targets (const char   *in_path,
+              const char   *out_path,
+              const char   *pattern,
+              bool          channels,
+              GCancellable *cancellable,
+              GError      **error,
+              Edit          edit)
+{
+  try
+    {
+      torch::jit::Module module;
+      std::vector<Target> targets;
+      torch::NoGradGuard no_grad;
+
+      if (!_cnc_torch_ops_load (in_path, module, error)
+          || !collect_targets (in_path, module, pattern, channels, targets, error)
+          || !edit (targets)
+          || g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      return _cnc_torch_ops_save (module, out_path, error);
+    }
+  catch (...)
+    {
+      _cnc_torch_set_error (error, in_path, std::current_exception ());
+      return FALSE;
+    }
+}
+
 gboolean
 cnc_torch_prune_magnitude (const char             *in_path,
                            const char             *out_path,
@@ -428,39 +461,24 @@ cnc_torch_prune_magnitude (const char             *in_path,
   if (!check_amount (options->amount, error))
     return FALSE;
 
-  try
+  return edit_targets (in_path, out_path, options->pattern, /* channels */ false, cancellable, error,
+                       [&] (std::vector<Target> &targets) -> gboolean
     {
-      torch::jit::Module module;
-      std::vector<Target> targets;
-      torch::NoGradGuard no_grad;
-
-      if (!_cnc_torch_ops_load (in_path, module, error)
-          || !collect_targets (in_path, module, options->pattern, /* channels */ false, targets, error))
-        return FALSE;
-
       if (options->scope == CNC_PRUNE_GLOBAL)
         {
           at::Tensor all = magnitudes (targets);
           zero_smallest (targets, all, rounded_count (options->amount, all.numel ()));
+          return TRUE;
         }
-      else
-        for (const auto &t : targets)
-          {
-            std::vector<Target> one = { t };
-            if (g_cancellable_set_error_if_cancelled (cancellable, error))
-              return FALSE;
-            zero_smallest (one, magnitudes (one), rounded_count (options->amount, t.weight.numel ()));
-          }
-
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
-      return _cnc_torch_ops_save (module, out_path, error);
-    }
-  catch (...)
-    {
-      _cnc_torch_set_error (error, in_path, std::current_exception ());
-      return FALSE;
-    }
+      for (const auto &t : targets)
+        {
+          std::vector<Target> one = { t };
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            return FALSE;
+          zero_smallest (one, magnitudes (one), rounded_count (options->amount, t.weight.numel ()));
+        }
+      return TRUE;
+    });
 }
 
 gboolean
@@ -476,16 +494,9 @@ cnc_torch_prune_channels (const char             *in_path,
   if (!check_amount (options->amount, error))
     return FALSE;
 
-  try
+  return edit_targets (in_path, out_path, options->pattern, /* channels */ true, cancellable, error,
+                       [&] (std::vector<Target> &targets) -> gboolean
     {
-      torch::jit::Module module;
-      std::vector<Target> targets;
-      torch::NoGradGuard no_grad;
-
-      if (!_cnc_torch_ops_load (in_path, module, error)
-          || !collect_targets (in_path, module, options->pattern, /* channels */ true, targets, error))
-        return FALSE;
-
       for (const auto &t : targets)
         {
           int64_t out = t.weight.size (0);
@@ -505,16 +516,8 @@ cnc_torch_prune_channels (const char             *in_path,
           if (t.norm_bias.defined ())
             t.norm_bias.index_fill_ (0, channels, 0);
         }
-
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
-      return _cnc_torch_ops_save (module, out_path, error);
-    }
-  catch (...)
-    {
-      _cnc_torch_set_error (error, in_path, std::current_exception ());
-      return FALSE;
-    }
+      return TRUE;
+    });
 }
 
 /* ---- Quantization ---- */
@@ -537,19 +540,13 @@ cnc_torch_quantize_weights (const char                *in_path,
       return FALSE;
     }
 
-  try
+  g_autoptr(GHashTable) bits = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const float qmax = (float) ((1 << (options->bits - 1)) - 1);
+  const float qmin = -(float) (1 << (options->bits - 1));
+
+  if (!edit_targets (in_path, out_path, options->pattern, /* channels */ false, cancellable, error,
+                     [&] (std::vector<Target> &targets) -> gboolean
     {
-      g_autoptr(GHashTable) bits = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      const float qmax = (float) ((1 << (options->bits - 1)) - 1);
-      const float qmin = -(float) (1 << (options->bits - 1));
-      torch::jit::Module module;
-      std::vector<Target> targets;
-      torch::NoGradGuard no_grad;
-
-      if (!_cnc_torch_ops_load (in_path, module, error)
-          || !collect_targets (in_path, module, options->pattern, /* channels */ false, targets, error))
-        return FALSE;
-
       for (const auto &t : targets)
         {
           int64_t out = t.weight.size (0);
@@ -566,20 +563,12 @@ cnc_torch_quantize_weights (const char                *in_path,
           t.weight.copy_ ((q * scale).reshape (t.weight.sizes ()).to (t.weight.scalar_type ()));
           g_hash_table_insert (bits, g_strdup (t.name.c_str ()), GUINT_TO_POINTER (options->bits));
         }
-
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
-      if (!_cnc_torch_ops_save (module, out_path, error))
-        return FALSE;
-      if (out_bits != NULL)
-        *out_bits = (GHashTable *) g_steal_pointer (&bits);
       return TRUE;
-    }
-  catch (...)
-    {
-      _cnc_torch_set_error (error, in_path, std::current_exception ());
-      return FALSE;
-    }
+    }))
+    return FALSE;
+  if (out_bits != NULL)
+    *out_bits = (GHashTable *) g_steal_pointer (&bits);
+  return TRUE;
 }
 
 /* The two observers quantize_dynamic_jit's default_dynamic_qconfig scripts, written here so that
