@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "compress-compare"
 
 #include "cnc-cli.h"
+#include "core/cnc-json-build.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -38,40 +39,6 @@ pad (const char *text,
   if (fill <= 0)
     return g_strdup (text);
   return width > 0 ? g_strdup_printf ("%*s%s", fill, "", text) : g_strdup_printf ("%s%*s", text, fill, "");
-}
-
-static void
-add_double (JsonBuilder *b,
-            const char  *member,
-            double       v)
-{
-  if (member)
-    json_builder_set_member_name (b, member);
-  if (isfinite (v))
-    json_builder_add_double_value (b, v);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
-add_int (JsonBuilder *b,
-         const char  *member,
-         gint64       v)
-{
-  json_builder_set_member_name (b, member);
-  json_builder_add_int_value (b, v);
-}
-
-static void
-add_string (JsonBuilder *b,
-            const char  *member,
-            const char  *v)
-{
-  json_builder_set_member_name (b, member);
-  if (v)
-    json_builder_add_string_value (b, v);
-  else
-    json_builder_add_null_value (b);
 }
 
 static void
@@ -272,21 +239,21 @@ compare_json_model (JsonBuilder               *b,
   guint k = c->k;
 
   json_builder_begin_object (b);
-  add_string (b, "name", ((CncModel *) l->models->pdata[i])->name);
-  add_int (b, "valid", c->valid);
-  add_int (b, "invalid", c->invalid);
-  add_double (b, "base_accuracy", c->accuracy_b);
-  add_double (b, "accuracy", c->accuracy_m);
-  add_double (b, "accuracy_delta", c->accuracy_m - c->accuracy_b);
-  add_double (b, "agreement", c->agreement);
+  cnc_json_add_string (b, "name", ((CncModel *) l->models->pdata[i])->name);
+  cnc_json_add_int (b, "valid", c->valid);
+  cnc_json_add_int (b, "invalid", c->invalid);
+  cnc_json_add_number (b, "base_accuracy", c->accuracy_b);
+  cnc_json_add_number (b, "accuracy", c->accuracy_m);
+  cnc_json_add_number (b, "accuracy_delta", c->accuracy_m - c->accuracy_b);
+  cnc_json_add_number (b, "agreement", c->agreement);
   json_builder_set_member_name (b, "flips");
   json_builder_begin_object (b);
-  add_int (b, "both_correct", c->both_correct);
-  add_int (b, "both_wrong_same", c->both_wrong_same);
-  add_int (b, "both_wrong_different", c->both_wrong_different);
-  add_int (b, "broken", c->broken);
-  add_int (b, "fixed", c->fixed);
-  add_int (b, "agree", c->agree);
+  cnc_json_add_int (b, "both_correct", c->both_correct);
+  cnc_json_add_int (b, "both_wrong_same", c->both_wrong_same);
+  cnc_json_add_int (b, "both_wrong_different", c->both_wrong_different);
+  cnc_json_add_int (b, "broken", c->broken);
+  cnc_json_add_int (b, "fixed", c->fixed);
+  cnc_json_add_int (b, "agree", c->agree);
   json_builder_end_object (b);
   add_matrix (b, "change_matrix", c->change, k);
   add_matrix (b, "confusion_base", c->confusion_b, k);
@@ -297,12 +264,12 @@ compare_json_model (JsonBuilder               *b,
   for (guint t = 0; t < k; t++)
     {
       json_builder_begin_object (b);
-      add_int (b, "class", t);
-      add_string (b, "name", l->classes[t]);
-      add_int (b, "count", c->class_count[t]);
-      add_double (b, "base_accuracy", c->class_accuracy_b[t]);
-      add_double (b, "accuracy", c->class_accuracy_m[t]);
-      add_double (b, "delta", c->class_accuracy_delta[t]);
+      cnc_json_add_int (b, "class", t);
+      cnc_json_add_string (b, "name", l->classes[t]);
+      cnc_json_add_int (b, "count", c->class_count[t]);
+      cnc_json_add_number (b, "base_accuracy", c->class_accuracy_b[t]);
+      cnc_json_add_number (b, "accuracy", c->class_accuracy_m[t]);
+      cnc_json_add_number (b, "delta", c->class_accuracy_delta[t]);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -312,13 +279,13 @@ compare_json_model (JsonBuilder               *b,
     {
       CncTransition *tr = &g_array_index (transitions, CncTransition, t);
       json_builder_begin_object (b);
-      add_int (b, "from", tr->from);
-      add_int (b, "to", tr->to);
-      add_string (b, "from_name", l->classes[tr->from]);
-      add_string (b, "to_name", l->classes[tr->to]);
-      add_int (b, "count", tr->count);
-      add_double (b, "rate", tr->rate);
-      add_double (b, "rate_of_from", tr->rate_of_from);
+      cnc_json_add_int (b, "from", tr->from);
+      cnc_json_add_int (b, "to", tr->to);
+      cnc_json_add_string (b, "from_name", l->classes[tr->from]);
+      cnc_json_add_string (b, "to_name", l->classes[tr->to]);
+      cnc_json_add_int (b, "count", tr->count);
+      cnc_json_add_number (b, "rate", tr->rate);
+      cnc_json_add_number (b, "rate_of_from", tr->rate_of_from);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -332,9 +299,9 @@ compare_json_model (JsonBuilder               *b,
       cnc_change_scores_summarize (s, summary_scores[j], &mean, &max, &count);
       json_builder_set_member_name (b, summary_names[j]);
       json_builder_begin_object (b);
-      add_double (b, "mean", mean);
-      add_double (b, "max", max);
-      add_int (b, "count", count);
+      cnc_json_add_number (b, "mean", mean);
+      cnc_json_add_number (b, "max", max);
+      cnc_json_add_int (b, "count", count);
       json_builder_end_object (b);
     }
   json_builder_end_object (b);
@@ -456,17 +423,17 @@ cnc_cli_compare (int    argc,
       CncPredictions *base = l.predictions->pdata[0];
 
       json_builder_begin_object (b);
-      add_string (b, "base", ((CncModel *) l.models->pdata[0])->name);
-      add_string (b, "dataset", l.dataset_name);
-      add_string (b, "split", l.split);
-      add_int (b, "n", base->n);
-      add_int (b, "k", base->k);
+      cnc_json_add_string (b, "base", ((CncModel *) l.models->pdata[0])->name);
+      cnc_json_add_string (b, "dataset", l.dataset_name);
+      cnc_json_add_string (b, "split", l.split);
+      cnc_json_add_int (b, "n", base->n);
+      cnc_json_add_int (b, "k", base->k);
       json_builder_set_member_name (b, "classes");
       json_builder_begin_array (b);
       for (guint t = 0; t < base->k; t++)
         json_builder_add_string_value (b, l.classes[t]);
       json_builder_end_array (b);
-      add_string (b, "margin", "probability");
+      cnc_json_add_string (b, "margin", "probability");
       json_builder_set_member_name (b, "models");
       json_builder_begin_array (b);
       for (guint i = 1; i < n; i++)
@@ -520,16 +487,16 @@ instance_json (JsonBuilder           *b,
   const CncCompareInput *B = &l->inputs[0], *M = &l->inputs[1];
 
   json_builder_begin_object (b);
-  add_int (b, "index", i);
-  add_int (b, "label", B->labels[i]);
-  add_int (b, "base_predicted", B->predicted[i]);
-  add_int (b, "model_predicted", M->predicted[i]);
-  add_double (b, "base_p_true", B->p_true ? B->p_true[i] : NAN);
-  add_double (b, "model_p_true", M->p_true ? M->p_true[i] : NAN);
-  add_double (b, "dprob", s->dprob[i]);
-  add_double (b, "kl_bits", s->kl[i]);
-  add_double (b, "mse", s->mse[i]);
-  add_double (b, "dmargin", s->dmargin[i]);
+  cnc_json_add_int (b, "index", i);
+  cnc_json_add_int (b, "label", B->labels[i]);
+  cnc_json_add_int (b, "base_predicted", B->predicted[i]);
+  cnc_json_add_int (b, "model_predicted", M->predicted[i]);
+  cnc_json_add_number (b, "base_p_true", B->p_true ? B->p_true[i] : NAN);
+  cnc_json_add_number (b, "model_p_true", M->p_true ? M->p_true[i] : NAN);
+  cnc_json_add_number (b, "dprob", s->dprob[i]);
+  cnc_json_add_number (b, "kl_bits", s->kl[i]);
+  cnc_json_add_number (b, "mse", s->mse[i]);
+  cnc_json_add_number (b, "dmargin", s->dmargin[i]);
   json_builder_end_object (b);
 }
 
@@ -619,10 +586,10 @@ cnc_cli_instances (int    argc,
       g_autoptr(JsonNode) root = NULL;
 
       json_builder_begin_object (b);
-      add_string (b, "base", ((CncModel *) l.models->pdata[0])->name);
-      add_string (b, "model", ((CncModel *) l.models->pdata[1])->name);
-      add_string (b, "dataset", l.dataset_name);
-      add_string (b, "split", l.split);
+      cnc_json_add_string (b, "base", ((CncModel *) l.models->pdata[0])->name);
+      cnc_json_add_string (b, "model", ((CncModel *) l.models->pdata[1])->name);
+      cnc_json_add_string (b, "dataset", l.dataset_name);
+      cnc_json_add_string (b, "split", l.split);
       json_builder_set_member_name (b, "filter");
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "class");
@@ -640,13 +607,13 @@ cnc_cli_instances (int    argc,
         }
       else
         json_builder_add_null_value (b);
-      add_string (b, "flip", cnc_flip_to_string (filter.flip));
+      cnc_json_add_string (b, "flip", cnc_flip_to_string (filter.flip));
       json_builder_end_object (b);
-      add_string (b, "sort", cnc_score_to_string (score));
-      add_string (b, "order", cnc_instance_query_get_order (q) == CNC_SORT_DESCENDING ? "desc" : "asc");
-      add_int (b, "total", cnc_instance_query_get_count (q));
-      add_int (b, "offset", offset);
-      add_int (b, "limit", limit);
+      cnc_json_add_string (b, "sort", cnc_score_to_string (score));
+      cnc_json_add_string (b, "order", cnc_instance_query_get_order (q) == CNC_SORT_DESCENDING ? "desc" : "asc");
+      cnc_json_add_int (b, "total", cnc_instance_query_get_count (q));
+      cnc_json_add_int (b, "offset", offset);
+      cnc_json_add_int (b, "limit", limit);
       json_builder_set_member_name (b, "instances");
       json_builder_begin_array (b);
       for (guint j = 0; j < got; j++)
@@ -700,10 +667,10 @@ variable_json (JsonBuilder              *b,
                const CncDiffersVariable *v)
 {
   json_builder_begin_object (b);
-  add_string (b, "kind", cnc_variable_kind_to_string (v->kind));
-  add_string (b, "name", v->name);
-  add_string (b, "operation", v->operation);
-  add_string (b, "parameter", v->parameter);
+  cnc_json_add_string (b, "kind", cnc_variable_kind_to_string (v->kind));
+  cnc_json_add_string (b, "name", v->name);
+  cnc_json_add_string (b, "operation", v->operation);
+  cnc_json_add_string (b, "parameter", v->parameter);
   json_builder_set_member_name (b, "merged");
   json_builder_begin_array (b);
   for (guint i = 0; v->merged[i]; i++)
@@ -767,13 +734,13 @@ cnc_cli_differs (int    argc,
       for (guint i = 0; i < n; i++)
         {
           json_builder_begin_object (b);
-          add_string (b, "name", d->names[i]);
+          cnc_json_add_string (b, "name", d->names[i]);
           json_builder_set_member_name (b, "values");
           json_builder_begin_object (b);
           for (guint j = 0; j < d->variables->len; j++)
             {
               CncDiffersVariable *v = d->variables->pdata[j];
-              add_string (b, v->name, v->values[v->model_values[i]]);
+              cnc_json_add_string (b, v->name, v->values[v->model_values[i]]);
             }
           json_builder_end_object (b);
           json_builder_end_object (b);
@@ -952,7 +919,7 @@ cnc_cli_pareto (int    argc,
         {
           json_builder_set_member_name (b, axis_names[a]);
           json_builder_begin_object (b);
-          add_string (b, "metric", axes[a]->name);
+          cnc_json_add_string (b, "metric", axes[a]->name);
           json_builder_set_member_name (b, "higher_is_better");
           json_builder_add_boolean_value (b, axes[a]->higher_is_better);
           json_builder_end_object (b);
@@ -974,9 +941,9 @@ cnc_cli_pareto (int    argc,
           for (guint f = 0; f < front->len; f++)
             on_front |= g_array_index (front, guint, f) == i;
           json_builder_begin_object (b);
-          add_string (b, "name", ((CncModel *) models->pdata[i])->name);
-          add_double (b, "x", xy[2 * i]);
-          add_double (b, "y", xy[2 * i + 1]);
+          cnc_json_add_string (b, "name", ((CncModel *) models->pdata[i])->name);
+          cnc_json_add_number (b, "x", xy[2 * i]);
+          cnc_json_add_number (b, "y", xy[2 * i + 1]);
           json_builder_set_member_name (b, "on_front");
           json_builder_add_boolean_value (b, on_front);
           json_builder_set_member_name (b, "dominated_by");

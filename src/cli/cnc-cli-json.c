@@ -4,35 +4,12 @@
 #define G_LOG_DOMAIN "compress-compare"
 
 #include "cnc-cli.h"
+#include "core/cnc-json-build.h"
 
 #include <math.h>
 
 #include "core/cnc-predictions.h"
 #include "core/cnc-store.h"
-
-static void
-add_number (JsonBuilder *b,
-            const char  *key,
-            double       v)
-{
-  json_builder_set_member_name (b, key);
-  if (isfinite (v))
-    json_builder_add_double_value (b, v);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
-add_string (JsonBuilder *b,
-            const char  *key,
-            const char  *v)
-{
-  json_builder_set_member_name (b, key);
-  if (v)
-    json_builder_add_string_value (b, v);
-  else
-    json_builder_add_null_value (b);
-}
 
 static void
 add_metric_definitions (JsonBuilder *b,
@@ -44,11 +21,11 @@ add_metric_definitions (JsonBuilder *b,
     {
       CncMetric *m = metrics->pdata[i];
       json_builder_begin_object (b);
-      add_string (b, "name", m->name);
-      add_string (b, "unit", m->unit);
-      add_string (b, "format", m->format);
-      add_number (b, "min", m->min);
-      add_number (b, "max", m->max);
+      cnc_json_add_string (b, "name", m->name);
+      cnc_json_add_string (b, "unit", m->unit);
+      cnc_json_add_string (b, "format", m->format);
+      cnc_json_add_number (b, "min", m->min);
+      cnc_json_add_number (b, "max", m->max);
       json_builder_set_member_name (b, "higher_is_better");
       json_builder_add_boolean_value (b, m->higher_is_better);
       json_builder_set_member_name (b, "primary");
@@ -71,10 +48,10 @@ add_model (JsonBuilder  *b,
   g_autofree char *file = cnc_store_model_path (ws, m);
 
   json_builder_begin_object (b);
-  add_string (b, "name", m->name);
-  add_string (b, "label", m->label);
-  add_string (b, "format", m->format);
-  add_string (b, "operation", m->operation);
+  cnc_json_add_string (b, "name", m->name);
+  cnc_json_add_string (b, "label", m->label);
+  cnc_json_add_string (b, "format", m->format);
+  cnc_json_add_string (b, "operation", m->operation);
   json_builder_set_member_name (b, "parameters");
   json_builder_add_value (b, params ? g_steal_pointer (&params) : json_node_new (JSON_NODE_OBJECT));
 
@@ -86,8 +63,8 @@ add_model (JsonBuilder  *b,
       if (edge->child != m->id)
         continue;
       json_builder_begin_object (b);
-      add_string (b, "name", g_hash_table_lookup (names, &edge->parent));
-      add_string (b, "role", cnc_edge_role_name (edge->role));
+      cnc_json_add_string (b, "name", g_hash_table_lookup (names, &edge->parent));
+      cnc_json_add_string (b, "role", cnc_edge_role_name (edge->role));
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -97,13 +74,13 @@ add_model (JsonBuilder  *b,
   for (guint t = 0; m->tags[t]; t++)
     json_builder_add_string_value (b, m->tags[t]);
   json_builder_end_array (b);
-  add_string (b, "notes", m->notes);
+  cnc_json_add_string (b, "notes", m->notes);
   json_builder_set_member_name (b, "created");
   json_builder_add_int_value (b, m->created);
-  add_string (b, "sha256", m->sha256);
+  cnc_json_add_string (b, "sha256", m->sha256);
   json_builder_set_member_name (b, "size");
   json_builder_add_int_value (b, m->size);
-  add_string (b, "file", file);
+  cnc_json_add_string (b, "file", file);
   json_builder_set_member_name (b, "linked");
   json_builder_add_boolean_value (b, m->linked);
 
@@ -113,7 +90,7 @@ add_model (JsonBuilder  *b,
     {
       CncMetricValue *mv = values->pdata[v];
       if (mv->model == m->id)
-        add_number (b, mv->metric, mv->value);
+        cnc_json_add_number (b, mv->metric, mv->value);
     }
   json_builder_end_object (b);
 }
@@ -167,7 +144,7 @@ cnc_cli_json_list (CncWorkspace *ws,
   if (!registry_load (&r, ws, error))
     return NULL;
   json_builder_begin_object (b);
-  add_string (b, "workspace", cnc_workspace_get_path (ws));
+  cnc_json_add_string (b, "workspace", cnc_workspace_get_path (ws));
   json_builder_set_member_name (b, "schema");
   json_builder_add_int_value (b, 1);
   add_metric_definitions (b, r.metrics);
@@ -205,8 +182,8 @@ add_evaluations (JsonBuilder    *b,
         continue;
       cnc_predictions_get_dataset (ws, p->dataset, &dataset, NULL, NULL);
       json_builder_begin_object (b);
-      add_string (b, "dataset", dataset);
-      add_string (b, "split", p->split);
+      cnc_json_add_string (b, "dataset", dataset);
+      cnc_json_add_string (b, "split", p->split);
       json_builder_set_member_name (b, "instances");
       json_builder_add_int_value (b, p->n);
       json_builder_set_member_name (b, "classes");
@@ -217,7 +194,7 @@ add_evaluations (JsonBuilder    *b,
       json_builder_add_double_value (b, cnc_predictions_top5_accuracy (p));
       json_builder_set_member_name (b, "nonfinite");
       json_builder_add_int_value (b, p->nonfinite);
-      add_string (b, "device", p->device);
+      cnc_json_add_string (b, "device", p->device);
       json_builder_set_member_name (b, "threads");
       json_builder_add_int_value (b, p->threads);
       json_builder_end_object (b);
@@ -257,7 +234,7 @@ cnc_cli_json_show (CncWorkspace *ws,
     return NULL;
 
   json_builder_begin_object (b);
-  add_string (b, "workspace", cnc_workspace_get_path (ws));
+  cnc_json_add_string (b, "workspace", cnc_workspace_get_path (ws));
   json_builder_set_member_name (b, "schema");
   json_builder_add_int_value (b, 1);
   add_metric_definitions (b, r.metrics);
@@ -272,8 +249,8 @@ cnc_cli_json_show (CncWorkspace *ws,
       if (edge->parent != m->id)
         continue;
       json_builder_begin_object (b);
-      add_string (b, "name", g_hash_table_lookup (r.names, &edge->child));
-      add_string (b, "role", cnc_edge_role_name (edge->role));
+      cnc_json_add_string (b, "name", g_hash_table_lookup (r.names, &edge->child));
+      cnc_json_add_string (b, "role", cnc_edge_role_name (edge->role));
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "cnc-cka"
 
 #include "cnc-cka.h"
+#include "cnc-json-build.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -356,30 +357,6 @@ cnc_cka_result_free (CncCkaResult *r)
   g_free (r);
 }
 
-static void
-add_number (JsonBuilder *b,
-            const char  *key,
-            double       v)
-{
-  json_builder_set_member_name (b, key);
-  if (isfinite (v))
-    json_builder_add_double_value (b, v);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
-add_strings (JsonBuilder *b,
-             const char  *key,
-             GPtrArray   *strings)
-{
-  json_builder_set_member_name (b, key);
-  json_builder_begin_array (b);
-  for (guint i = 0; i < strings->len; i++)
-    json_builder_add_string_value (b, g_ptr_array_index (strings, i));
-  json_builder_end_array (b);
-}
-
 void
 cnc_cka_result_to_json (const CncCkaResult *r,
                         JsonBuilder        *b)
@@ -407,14 +384,14 @@ cnc_cka_result_to_json (const CncCkaResult *r,
       json_builder_add_int_value (b, l->features_base);
       json_builder_set_member_name (b, "features_model");
       json_builder_add_int_value (b, l->features_model);
-      add_number (b, "cka", l->cka);
-      add_number (b, "relative_change", l->relative_change);
+      cnc_json_add_number (b, "cka", l->cka);
+      cnc_json_add_number (b, "relative_change", l->relative_change);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
-  add_strings (b, "base_only", r->base_only);
-  add_strings (b, "model_only", r->model_only);
-  add_strings (b, "not_captured", r->not_captured);
+  cnc_json_add_strings (b, "base_only", r->base_only);
+  cnc_json_add_strings (b, "model_only", r->model_only);
+  cnc_json_add_strings (b, "not_captured", r->not_captured);
   json_builder_set_member_name (b, "cached");
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "grams");

@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "cnc-layer-compare"
 
 #include "cnc-layer-compare.h"
+#include "cnc-json-build.h"
 
 #include <math.h>
 #include <string.h>
@@ -498,27 +499,6 @@ cnc_layer_compare (const CncWeights *base,
 /* JSON */
 
 static void
-add_number (JsonBuilder *b,
-            const char  *key,
-            double       v)
-{
-  json_builder_set_member_name (b, key);
-  if (isfinite (v))
-    json_builder_add_double_value (b, v);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
-add_int (JsonBuilder *b,
-         const char  *key,
-         gint64       v)
-{
-  json_builder_set_member_name (b, key);
-  json_builder_add_int_value (b, v);
-}
-
-static void
 add_shape (JsonBuilder  *b,
            const char   *key,
            const gint64 *shape,
@@ -531,18 +511,6 @@ add_shape (JsonBuilder  *b,
   json_builder_end_array (b);
 }
 
-static void
-add_strings (JsonBuilder *b,
-             const char  *key,
-             GPtrArray   *strings)
-{
-  json_builder_set_member_name (b, key);
-  json_builder_begin_array (b);
-  for (guint i = 0; i < strings->len; i++)
-    json_builder_add_string_value (b, g_ptr_array_index (strings, i));
-  json_builder_end_array (b);
-}
-
 /* The members every parameter and module row has. */
 static void
 add_delta (JsonBuilder         *b,
@@ -551,21 +519,21 @@ add_delta (JsonBuilder         *b,
   CncLayerMetrics m;
 
   cnc_layer_delta_metrics (d, &m);
-  add_int (b, "numel", d->numel);
-  add_int (b, "zeros_base", d->zeros_base);
-  add_int (b, "zeros_model", d->zeros_model);
-  add_number (b, "sparsity_base", m.sparsity_base);
-  add_number (b, "sparsity_model", m.sparsity_model);
-  add_int (b, "zero_both", m.zero_both);
-  add_int (b, "zero_only_model", m.zero_only_model);
-  add_int (b, "zero_only_base", m.zero_only_base);
-  add_number (b, "relative_l2", m.relative_l2);
-  add_number (b, "cosine", m.cosine);
-  add_number (b, "sqnr_db", m.sqnr_db);
+  cnc_json_add_int (b, "numel", d->numel);
+  cnc_json_add_int (b, "zeros_base", d->zeros_base);
+  cnc_json_add_int (b, "zeros_model", d->zeros_model);
+  cnc_json_add_number (b, "sparsity_base", m.sparsity_base);
+  cnc_json_add_number (b, "sparsity_model", m.sparsity_model);
+  cnc_json_add_int (b, "zero_both", m.zero_both);
+  cnc_json_add_int (b, "zero_only_model", m.zero_only_model);
+  cnc_json_add_int (b, "zero_only_base", m.zero_only_base);
+  cnc_json_add_number (b, "relative_l2", m.relative_l2);
+  cnc_json_add_number (b, "cosine", m.cosine);
+  cnc_json_add_number (b, "sqnr_db", m.sqnr_db);
   json_builder_set_member_name (b, "identical");
   json_builder_add_boolean_value (b, m.identical);
-  add_number (b, "mean_abs_change", m.mean_abs_change);
-  add_int (b, "nonfinite", d->nonfinite);
+  cnc_json_add_number (b, "mean_abs_change", m.mean_abs_change);
+  cnc_json_add_int (b, "nonfinite", d->nonfinite);
   json_builder_set_member_name (b, "histogram");
   json_builder_begin_array (b);
   for (guint v = 0; v < CNC_LAYER_VALUE_BINS; v++)
@@ -584,7 +552,7 @@ cnc_layer_comparison_to_json (const CncLayerComparison *c,
 {
   g_return_if_fail (c != NULL && JSON_IS_BUILDER (b));
 
-  add_number (b, "value_limit", c->value_limit);
+  cnc_json_add_number (b, "value_limit", c->value_limit);
 
   json_builder_set_member_name (b, "bins");
   json_builder_begin_object (b);
@@ -640,15 +608,15 @@ cnc_layer_comparison_to_json (const CncLayerComparison *c,
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "name");
       json_builder_add_string_value (b, m->name);
-      add_int (b, "depth", m->depth);
-      add_int (b, "parameters", m->n_parameters);
+      cnc_json_add_int (b, "depth", m->depth);
+      cnc_json_add_int (b, "parameters", m->n_parameters);
       add_delta (b, &m->delta);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
 
-  add_strings (b, "base_only", c->base_only);
-  add_strings (b, "model_only", c->model_only);
-  add_strings (b, "base_skipped", c->base_skipped);
-  add_strings (b, "model_skipped", c->model_skipped);
+  cnc_json_add_strings (b, "base_only", c->base_only);
+  cnc_json_add_strings (b, "model_only", c->model_only);
+  cnc_json_add_strings (b, "base_skipped", c->base_skipped);
+  cnc_json_add_strings (b, "model_skipped", c->model_skipped);
 }

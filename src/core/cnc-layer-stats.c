@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "cnc-layer-stats"
 
 #include "cnc-layer-stats.h"
+#include "cnc-json-build.h"
 
 #include <math.h>
 #include <string.h>
@@ -246,16 +247,6 @@ cnc_layer_stats_compute (CncLayerStats *s,
     }
 }
 
-static void
-add_double (JsonBuilder *b, const char *key, double v)
-{
-  json_builder_set_member_name (b, key);
-  if (isfinite (v))
-    json_builder_add_double_value (b, v);
-  else
-    json_builder_add_null_value (b);
-}
-
 void
 cnc_layer_stats_to_json (const CncLayerStats *s,
                          JsonBuilder         *b)
@@ -278,17 +269,17 @@ cnc_layer_stats_to_json (const CncLayerStats *s,
   json_builder_add_int_value (b, s->numel);
   json_builder_set_member_name (b, "zeros");
   json_builder_add_int_value (b, s->zeros);
-  add_double (b, "min", s->min);
-  add_double (b, "max", s->max);
-  add_double (b, "mean", s->mean);
-  add_double (b, "std", s->std);
-  add_double (b, "l1", s->l1);
-  add_double (b, "l2", s->l2);
+  cnc_json_add_number (b, "min", s->min);
+  cnc_json_add_number (b, "max", s->max);
+  cnc_json_add_number (b, "mean", s->mean);
+  cnc_json_add_number (b, "std", s->std);
+  cnc_json_add_number (b, "l1", s->l1);
+  cnc_json_add_number (b, "l2", s->l2);
   json_builder_set_member_name (b, "quantized");
   json_builder_add_boolean_value (b, s->quantized);
   if (s->quantized)
     {
-      add_double (b, "qscale", s->qscale);
+      cnc_json_add_number (b, "qscale", s->qscale);
       json_builder_set_member_name (b, "qzero_point");
       json_builder_add_int_value (b, s->qzero_point);
     }

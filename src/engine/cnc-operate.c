@@ -5,6 +5,7 @@
 #define G_LOG_DOMAIN "cnc-engine"
 
 #include "cnc-operate.h"
+#include "core/cnc-json-build.h"
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -99,34 +100,10 @@ cnc_operate_default_name (const CncOperateOptions *o)
 /* ---- parameters, as the registry keeps them ---- */
 
 static void
-add_string (JsonBuilder *b, const char *name, const char *value)
-{
-  json_builder_set_member_name (b, name);
-  if (value)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
 add_optional_string (JsonBuilder *b, const char *name, const char *value)
 {
   if (value)
-    add_string (b, name, value);
-}
-
-static void
-add_double (JsonBuilder *b, const char *name, double value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_double_value (b, value);
-}
-
-static void
-add_int (JsonBuilder *b, const char *name, gint64 value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_int_value (b, value);
+    cnc_json_add_string (b, name, value);
 }
 
 static void
@@ -134,20 +111,20 @@ add_training (JsonBuilder *b, const CncOperateOptions *o)
 {
   const CncTrainOptions *t = &o->train;
 
-  add_string (b, "dataset", o->dataset ? o->dataset : CNC_DATASET_BUILTIN);
-  add_int (b, "epochs", t->epochs);
-  add_string (b, "optimizer", t->optimizer == CNC_OPTIMIZER_SGD ? "sgd" : "adam");
-  add_double (b, "learning_rate", t->learning_rate);
+  cnc_json_add_string (b, "dataset", o->dataset ? o->dataset : CNC_DATASET_BUILTIN);
+  cnc_json_add_int (b, "epochs", t->epochs);
+  cnc_json_add_string (b, "optimizer", t->optimizer == CNC_OPTIMIZER_SGD ? "sgd" : "adam");
+  cnc_json_add_number (b, "learning_rate", t->learning_rate);
   if (t->lr_decay != 1.0)
-    add_double (b, "lr_decay", t->lr_decay);
+    cnc_json_add_number (b, "lr_decay", t->lr_decay);
   if (t->optimizer == CNC_OPTIMIZER_SGD)
-    add_double (b, "momentum", t->momentum);
+    cnc_json_add_number (b, "momentum", t->momentum);
   if (t->weight_decay != 0.0)
-    add_double (b, "weight_decay", t->weight_decay);
-  add_int (b, "batch_size", t->batch_size);
+    cnc_json_add_number (b, "weight_decay", t->weight_decay);
+  cnc_json_add_int (b, "batch_size", t->batch_size);
   if (t->max_batches)
-    add_int (b, "max_batches", t->max_batches);
-  add_int (b, "seed", (gint64) t->seed);
+    cnc_json_add_int (b, "max_batches", t->max_batches);
+  cnc_json_add_int (b, "seed", (gint64) t->seed);
 }
 
 char *
@@ -160,41 +137,41 @@ cnc_operate_parameters_json (const CncOperateOptions *o)
   switch (o->kind)
     {
     case CNC_OPERATION_PRUNE:
-      add_double (b, "amount", o->prune.amount);
-      add_string (b, "scope", o->prune.scope == CNC_PRUNE_GLOBAL ? "global" : "per-layer");
+      cnc_json_add_number (b, "amount", o->prune.amount);
+      cnc_json_add_string (b, "scope", o->prune.scope == CNC_PRUNE_GLOBAL ? "global" : "per-layer");
       add_optional_string (b, "pattern", o->prune.pattern);
       break;
     case CNC_OPERATION_PRUNE_CHANNELS:
-      add_double (b, "amount", o->prune.amount);
-      add_string (b, "norm", "L1");
+      cnc_json_add_number (b, "amount", o->prune.amount);
+      cnc_json_add_string (b, "norm", "L1");
       add_optional_string (b, "pattern", o->prune.pattern);
       break;
     case CNC_OPERATION_QUANTIZE:
-      add_int (b, "bits", o->quantize.bits);
-      add_string (b, "scheme", "per-channel symmetric");
+      cnc_json_add_int (b, "bits", o->quantize.bits);
+      cnc_json_add_string (b, "scheme", "per-channel symmetric");
       add_optional_string (b, "pattern", o->quantize.pattern);
       break;
     case CNC_OPERATION_QUANTIZE_DYNAMIC:
-      add_int (b, "bits", 8);
-      add_string (b, "scheme", "dynamic (Linear)");
-      add_string (b, "engine", cnc_torch_quantized_engine ());
+      cnc_json_add_int (b, "bits", 8);
+      cnc_json_add_string (b, "scheme", "dynamic (Linear)");
+      cnc_json_add_string (b, "engine", cnc_torch_quantized_engine ());
       break;
     case CNC_OPERATION_FINE_TUNE:
       add_training (b, o);
       break;
     case CNC_OPERATION_RECALIBRATE:
-      add_string (b, "dataset", o->dataset ? o->dataset : CNC_DATASET_BUILTIN);
-      add_int (b, "batches", o->recalibrate.batches);
-      add_int (b, "batch_size", o->recalibrate.batch_size);
+      cnc_json_add_string (b, "dataset", o->dataset ? o->dataset : CNC_DATASET_BUILTIN);
+      cnc_json_add_int (b, "batches", o->recalibrate.batches);
+      cnc_json_add_int (b, "batch_size", o->recalibrate.batch_size);
       break;
     case CNC_OPERATION_DISTILL:
-      add_string (b, "teacher", o->teacher);
-      add_double (b, "alpha", o->distill.alpha);
-      add_double (b, "temperature", o->distill.temperature);
+      cnc_json_add_string (b, "teacher", o->teacher);
+      cnc_json_add_number (b, "alpha", o->distill.alpha);
+      cnc_json_add_number (b, "temperature", o->distill.temperature);
       add_training (b, o);
       break;
     case CNC_OPERATION_TRAIN:
-      add_string (b, "architecture", o->cnn == CNC_CNN_STUDENT ? "cnn-student" : "cnn-base");
+      cnc_json_add_string (b, "architecture", o->cnn == CNC_CNN_STUDENT ? "cnn-student" : "cnn-base");
       add_training (b, o);
       break;
     }
