@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "bench-util.h"
 #include "core/cnc-compare.h"
 #include "core/cnc-instances.h"
 
@@ -16,58 +17,6 @@
 #define COUNTS_RATIO_GOAL 10.0
 #define COUNTS_MS_GOAL 5.0
 #define KL_RATIO_GOAL 3.0
-
-static gpointer
-read_raw (const char *dir,
-          const char *name,
-          gsize       expected)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-  char *data = NULL;
-  gsize len = 0;
-
-  if (!g_file_get_contents (path, &data, &len, &error))
-    g_error ("%s", error->message);
-  if (len != expected)
-    g_error ("%s: %" G_GSIZE_FORMAT " bytes, expected %" G_GSIZE_FORMAT, path, len, expected);
-  return data;
-}
-
-/* bench_compare.py: $CNC_BENCH_DIR, else found by walking up from this program (build folders sit
- * in the source tree: build/bench/bench-compare → bench/bench_compare.py). */
-static char *
-find_script (void)
-{
-  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-  g_autofree char *dir = exe ? g_path_get_dirname (exe) : g_get_current_dir ();
-
-  if (g_getenv ("CNC_BENCH_DIR"))
-    return g_build_filename (g_getenv ("CNC_BENCH_DIR"), "bench_compare.py", NULL);
-  while (TRUE)
-    {
-      char *candidate = g_build_filename (dir, "bench", "bench_compare.py", NULL);
-      char *up;
-
-      if (g_file_test (candidate, G_FILE_TEST_EXISTS))
-        return candidate;
-      g_free (candidate);
-      up = g_path_get_dirname (dir);
-      if (g_str_equal (up, dir))
-        {
-          g_free (up);
-          g_error ("bench_compare.py not found: set CNC_BENCH_DIR to the source tree's bench folder");
-        }
-      g_free (dir);
-      dir = up;
-    }
-}
-
-static double
-now (void)
-{
-  return g_get_monotonic_time () / 1e6;
-}
 
 static const char *
 verdict (gboolean ok)
@@ -82,7 +31,7 @@ main (int    argc,
   gint64 n = argc > 1 ? g_ascii_strtoll (argv[1], NULL, 10) : 1000000;
   guint k = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 10;
   g_autofree char *dir = g_dir_make_tmp ("cnc-bench-compare-XXXXXX", NULL);
-  g_autofree char *script = find_script ();
+  g_autofree char *script = bench_find_script ("bench_compare.py");
   g_autofree char *n_text = g_strdup_printf ("%" G_GINT64_FORMAT, n), *k_text = g_strdup_printf ("%u", k);
   const char *py_argv[] = { "/usr/bin/python3", script, dir, n_text, k_text, NULL };
   g_autofree char *out = NULL, *err = NULL;
@@ -108,22 +57,22 @@ main (int    argc,
   np = json_node_get_object (doc);
   flips = json_object_get_object_member (np, "flips");
 
-  labels = read_raw (dir, "labels.i2", n * sizeof (gint16));
-  pb = read_raw (dir, "pb.i2", n * sizeof (gint16));
-  pm = read_raw (dir, "pm.i2", n * sizeof (gint16));
-  zb = read_raw (dir, "zb.f2", n * k * sizeof (guint16));
-  zm = read_raw (dir, "zm.f2", n * k * sizeof (guint16));
-  ptb = read_raw (dir, "ptb.f4", n * sizeof (float));
-  ptm = read_raw (dir, "ptm.f4", n * sizeof (float));
+  labels = bench_read_exact (dir, "labels.i2", n * sizeof (gint16));
+  pb = bench_read_exact (dir, "pb.i2", n * sizeof (gint16));
+  pm = bench_read_exact (dir, "pm.i2", n * sizeof (gint16));
+  zb = bench_read_exact (dir, "zb.f2", n * k * sizeof (guint16));
+  zm = bench_read_exact (dir, "zm.f2", n * k * sizeof (guint16));
+  ptb = bench_read_exact (dir, "ptb.f4", n * sizeof (float));
+  ptm = bench_read_exact (dir, "ptm.f4", n * sizeof (float));
   b = (CncCompareInput) { "base", n, k, labels, pb, ptb, zb };
   m = (CncCompareInput) { "model", n, k, labels, pm, ptm, zm };
 
   /* Best of several runs, as NumPy. */
   for (guint r = 0; r < 20; r++)
     {
-      double t = now ();
+      double t = bench_now ();
       g_autoptr(CncPredictionChange) c = cnc_prediction_change_compute (&b, &m, NULL);
-      t_counts = MIN (t_counts, now () - t);
+      t_counts = MIN (t_counts, bench_now () - t);
       if (r == 0 && (c->broken != json_object_get_int_member (flips, "broken")
                      || c->fixed != json_object_get_int_member (flips, "fixed")
                      || c->both_wrong_same != json_object_get_int_member (flips, "both_wrong_same")
@@ -132,20 +81,20 @@ main (int    argc,
     }
   for (guint r = 0; r < 5; r++)
     {
-      double t = now ();
+      double t = bench_now ();
       g_autoptr(CncChangeScores) s = cnc_change_scores_compute (&b, &m, NULL);
-      t_kl = MIN (t_kl, now () - t);
+      t_kl = MIN (t_kl, bench_now () - t);
       if (r == 0)
         {
           cnc_change_scores_summarize (s, CNC_SCORE_KL, &kl_mean, NULL, NULL);
           cnc_change_scores_summarize (s, CNC_SCORE_DPROB, &dprob_mean, NULL, NULL);
           for (guint rp = 0; rp < 5; rp++)
             {
-              double tp = now ();
+              double tp = bench_now ();
               g_autoptr(CncInstanceQuery) q = cnc_instance_query_new (&b, &m, s, NULL, CNC_SCORE_KL,
                                                                       CNC_SORT_DEFAULT, NULL);
               cnc_instance_query_get_page (q, 0, 50, first);
-              t_page = MIN (t_page, now () - tp);
+              t_page = MIN (t_page, bench_now () - tp);
             }
         }
     }

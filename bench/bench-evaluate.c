@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench-util.h"
 #include "core/cnc-dataset.h"
 #include "core/cnc-import.h"
 #include "core/cnc-predictions.h"
@@ -25,35 +26,6 @@
 #define LATENCY_GOAL 1.3
 
 #define DATA_DIR "/usr/share/datasets/fashion-mnist"
-
-/* bench_evaluate.py: $CNC_BENCH_DIR, else found by walking up from this program (build folders sit
- * in the source tree: build/bench/bench-evaluate → bench/bench_evaluate.py). */
-static char *
-find_script (void)
-{
-  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-  g_autofree char *dir = exe ? g_path_get_dirname (exe) : g_get_current_dir ();
-
-  if (g_getenv ("CNC_BENCH_DIR"))
-    return g_build_filename (g_getenv ("CNC_BENCH_DIR"), "bench_evaluate.py", NULL);
-  while (TRUE)
-    {
-      char *candidate = g_build_filename (dir, "bench", "bench_evaluate.py", NULL);
-      char *up;
-
-      if (g_file_test (candidate, G_FILE_TEST_EXISTS))
-        return candidate;
-      g_free (candidate);
-      up = g_path_get_dirname (dir);
-      if (g_str_equal (up, dir))
-        {
-          g_free (up);
-          g_error ("bench_evaluate.py not found: set CNC_BENCH_DIR to the source tree's bench folder");
-        }
-      g_free (dir);
-      dir = up;
-    }
-}
 
 /* The inspection helper that import needs: $CNC_INSPECT_HELPER, else the one built next to us. */
 static void
@@ -69,15 +41,6 @@ find_inspect_helper (void)
   helper = g_build_filename (build_dir, "src", "cli", "cnc-inspect", NULL);
   if (g_file_test (helper, G_FILE_TEST_IS_EXECUTABLE))
     g_setenv ("CNC_INSPECT_HELPER", helper, TRUE);
-}
-
-static double
-now (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static char *
@@ -171,7 +134,7 @@ main (int    argc,
       return 77;
     }
   find_inspect_helper ();
-  script = find_script ();
+  script = bench_find_script ("bench_evaluate.py");
   dir = g_dir_make_tmp ("bench-evaluate-XXXXXX", &error);
   g_assert_no_error (error);
   threads_s = g_strdup_printf ("%d", threads);
@@ -241,11 +204,11 @@ main (int    argc,
 
       /* Ours, end to end: the evaluation job (model check, dataset, batches, softmax, top-5,
        * float16 logits, latency runs, sizes, one transaction) from submit to done. */
-      t0 = now ();
+      t0 = bench_now ();
       job = cnc_evaluate_submit (worker, record->id, &options, &error);
       g_assert_no_error (error);
       cnc_worker_wait (worker);
-      ours_e2e = MIN (ours_e2e, now () - t0);
+      ours_e2e = MIN (ours_e2e, bench_now () - t0);
       if (cnc_job_get_state (job) != CNC_JOB_DONE)
         g_error ("our evaluation did not finish: %s",
                  cnc_job_get_error (job) ? cnc_job_get_error (job)->message : "?");
@@ -257,7 +220,7 @@ main (int    argc,
         g_error ("%s", error->message);
       for (int pass = 0; pass < 4; pass++)
         {
-          double start = now (), took;
+          double start = bench_now (), took;
 
           for (gint64 s = 0; s < n; s += batch)
             {
@@ -265,18 +228,18 @@ main (int    argc,
               if (!cnc_torch_model_run (run_net, images + s * 784, shape, 4, &rows, &cols, &error))
                 g_error ("%s", error->message);
             }
-          took = now () - start;
+          took = bench_now () - start;
           if (pass > 0)
             ours_forward = MAX (ours_forward, n / took);
         }
       for (int r = 0; r < 20 + runs; r++)
         {
           gint64 shape[4] = { 1, 1, 28, 28 }, rows, cols;
-          double start = now ();
+          double start = bench_now ();
           if (!cnc_torch_model_run (run_net, images, shape, 4, &rows, &cols, &error))
             g_error ("%s", error->message);
           if (r >= 20)
-            times[r - 20] = (now () - start) * 1e3;
+            times[r - 20] = (bench_now () - start) * 1e3;
         }
       qsort (times, runs, sizeof (double), compare_doubles);
       ours_p50 = MIN (ours_p50, times[runs / 2]);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench-util.h"
 #include "core/cnc-cka.h"
 #include "core/cnc-layer-compare.h"
 #include "core/cnc-layer-stats.h"
@@ -20,58 +21,10 @@
 #define CKA_RATIO_GOAL 1.0
 #define RUNS 3
 
-static double
-now (void)
-{
-  return g_get_monotonic_time () / 1e6;
-}
-
 static const char *
 verdict (gboolean ok)
 {
   return ok ? "meets the goal" : "BELOW THE GOAL";
-}
-
-static float *
-read_floats (const char *dir,
-             const char *name,
-             gsize       n)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-  char *data = NULL;
-  gsize len = 0;
-
-  if (!g_file_get_contents (path, &data, &len, &error))
-    g_error ("%s", error->message);
-  if (len != n * sizeof (float))
-    g_error ("%s: %" G_GSIZE_FORMAT " bytes, expected %" G_GSIZE_FORMAT, path, len, n * sizeof (float));
-  return (float *) data;
-}
-
-/* bench_layers.py: $CNC_BENCH_DIR, else found by walking up from this program. */
-static char *
-find_script (void)
-{
-  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-  g_autofree char *dir = exe ? g_path_get_dirname (exe) : g_get_current_dir ();
-
-  if (g_getenv ("CNC_BENCH_DIR"))
-    return g_build_filename (g_getenv ("CNC_BENCH_DIR"), "bench_layers.py", NULL);
-  while (TRUE)
-    {
-      char *candidate = g_build_filename (dir, "bench", "bench_layers.py", NULL);
-      char *up;
-
-      if (g_file_test (candidate, G_FILE_TEST_EXISTS))
-        return candidate;
-      g_free (candidate);
-      up = g_path_get_dirname (dir);
-      if (g_str_equal (up, dir))
-        g_error ("bench_layers.py not found: set CNC_BENCH_DIR to the source tree's bench folder");
-      g_free (dir);
-      dir = up;
-    }
 }
 
 /* The model of manifest.json, its parameters cut out of @flat. */
@@ -107,7 +60,7 @@ time_stats (CncWeights *a,
 
   for (int run = 0; run < RUNS; run++)
     {
-      double t = now ();
+      double t = bench_now ();
 
       for (int k = 0; k < 2; k++)
         {
@@ -119,7 +72,7 @@ time_stats (CncWeights *a,
               cnc_layer_stats_compute (s, p->data, CNC_DTYPE_F32, p->numel);
             }
         }
-      best = MIN (best, now () - t);
+      best = MIN (best, bench_now () - t);
     }
   return best;
 }
@@ -134,10 +87,10 @@ time_compare (CncWeights          *a,
 
   for (int run = 0; run < RUNS; run++)
     {
-      double t = now ();
+      double t = bench_now ();
       CncLayerComparison *c = cnc_layer_compare (a, b, 0, threads);
 
-      best = MIN (best, now () - t);
+      best = MIN (best, bench_now () - t);
       if (out != NULL && *out == NULL)
         *out = c;
       else
@@ -167,11 +120,11 @@ time_cka (const float *x,
       /* Centering works in place: fresh copies, outside the timing (NumPy makes its own). */
       memcpy (xc, x, n * d * sizeof (float));
       memcpy (yc, y, n * d * sizeof (float));
-      t = now ();
+      t = bench_now ();
       if (!cnc_gram_new_pair (xc, d, yc, d, n, cnc_torch_gram, &gx, &gy, &error))
         g_error ("%s", error->message);
       *cka = cnc_cka_linear (gx, gy);
-      best = MIN (best, now () - t);
+      best = MIN (best, bench_now () - t);
     }
   return best;
 }
@@ -181,7 +134,7 @@ main (int    argc,
       char **argv)
 {
   g_autofree char *dir = g_dir_make_tmp ("bench-layers-XXXXXX", NULL);
-  g_autofree char *script = find_script ();
+  g_autofree char *script = bench_find_script ("bench_layers.py");
   g_autofree char *out = NULL, *err = NULL, *manifest_path = NULL;
   g_autoptr(JsonParser) numpy = json_parser_new ();
   g_autoptr(JsonParser) manifest_parser = json_parser_new ();
@@ -217,14 +170,14 @@ main (int    argc,
   if (!json_parser_load_from_file (manifest_parser, manifest_path, &error))
     g_error ("%s", error->message);
   manifest = json_node_get_array (json_parser_get_root (manifest_parser));
-  base_flat = read_floats (dir, "base.f32", n_params);
-  model_flat = read_floats (dir, "model.f32", n_params);
+  base_flat = (float *) bench_read_exact (dir, "base.f32", (n_params) * sizeof (float));
+  model_flat = (float *) bench_read_exact (dir, "model.f32", (n_params) * sizeof (float));
   base = weights_from ("B", manifest, base_flat);
   model = weights_from ("M", manifest, model_flat);
   g_clear_pointer (&base_flat, g_free);
   g_clear_pointer (&model_flat, g_free);
-  x = read_floats (dir, "x.f32", n * d);
-  y = read_floats (dir, "y.f32", n * d);
+  x = (float *) bench_read_exact (dir, "x.f32", (n * d) * sizeof (float));
+  y = (float *) bench_read_exact (dir, "y.f32", (n * d) * sizeof (float));
 
   t_stats = time_stats (base, model);
   t_compare = time_compare (base, model, 2, &comparison);
@@ -279,9 +232,9 @@ main (int    argc,
     gx = cnc_gram_new_centering (xc, n, d, cnc_torch_gram, NULL);
     for (int run = 0; run < RUNS; run++)
       {
-        t = now ();
+        t = bench_now ();
         cka = cnc_cka_linear (gx, gx);
-        best = MIN (best, now () - t);
+        best = MIN (best, bench_now () - t);
       }
     printf ("  %-44s %8.1f ms\n", "CKA from two cached Gram matrices", best * 1e3);
   }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench-util.h"
 #include "core/cnc-workspace.h"
 #include "engine/cnc-demo.h"
 
@@ -55,27 +56,15 @@ on_submitted (CncDemo *demo,
   g_signal_connect (job, "finished", G_CALLBACK (on_finished), t);
 }
 
-/* bench_ops.py: $CNC_BENCH_DIR, else the bench folder of the source tree this program was built in
- * (build folders sit in the source tree: BUILD/bench/bench-ops → bench/bench_ops.py). */
+/* bench_ops.py, run for one training epoch; its JSON output. */
 static char *
 python_epoch (guint batch)
 {
-  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-  g_autofree char *bench_dir = g_strdup (g_getenv ("CNC_BENCH_DIR"));
-  g_autofree char *script = NULL, *out = NULL, *err = NULL, *threads = NULL, *batch_s = NULL;
+  g_autofree char *script = bench_find_script ("bench_ops.py");
+  g_autofree char *out = NULL, *err = NULL, *threads = NULL, *batch_s = NULL;
   g_autoptr(GError) error = NULL;
   int status = 0;
 
-  if (bench_dir == NULL && exe != NULL)
-    {
-      g_autofree char *build_bench = g_path_get_dirname (exe);
-      g_autofree char *build = g_path_get_dirname (build_bench);
-      g_autofree char *source = g_path_get_dirname (build);
-      bench_dir = g_build_filename (source, "bench", NULL);
-    }
-  script = g_build_filename (bench_dir ? bench_dir : ".", "bench_ops.py", NULL);
-  if (!g_file_test (script, G_FILE_TEST_EXISTS))
-    g_error ("%s not found: set CNC_BENCH_DIR to the source tree's bench folder", script);
   threads = g_strdup_printf ("%d", THREADS);
   batch_s = g_strdup_printf ("%u", batch);
   {
