@@ -154,6 +154,14 @@ element (const guint8 *p, CncDtype dtype, gint64 i)
     }
 }
 
+double
+cnc_dtype_element (const void *data,
+                   CncDtype    dtype,
+                   gint64      i)
+{
+  return element (data, dtype, i);
+}
+
 void
 cnc_layer_stats_compute (CncLayerStats *s,
                          const void    *data,

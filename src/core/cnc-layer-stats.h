@@ -25,6 +25,8 @@ typedef enum {
 const char *cnc_dtype_name      (CncDtype dtype);   /* "float32", "int8", ... */
 guint       cnc_dtype_size      (CncDtype dtype);   /* bytes per element */
 guint       cnc_dtype_bits      (CncDtype dtype);
+/* Element @i of an array of @dtype (native byte order), as a double (exact but for int64 beyond 2^53). */
+double      cnc_dtype_element   (const void *data, CncDtype dtype, gint64 i);
 
 typedef struct {
   char    *name;        /* parameter name: "features.0.weight" */

@@ -525,74 +525,9 @@ cnc_safetensors_to_f32 (const void *data,
 
   g_return_if_fail (n == 0 || (data != NULL && out != NULL));
 
-  switch (dtype)
-    {
-    case CNC_DTYPE_F32:
-      memcpy (out, p, (gsize) n * 4);
-      break;
-    case CNC_DTYPE_F64:
-      for (gint64 i = 0; i < n; i++)
-        {
-          double v;
-          memcpy (&v, p + 8 * i, 8);
-          out[i] = (float) v;
-        }
-      break;
-    case CNC_DTYPE_F16:
-      for (gint64 i = 0; i < n; i++)
-        {
-          _Float16 v;
-          memcpy (&v, p + 2 * i, 2);
-          out[i] = (float) v;
-        }
-      break;
-    case CNC_DTYPE_BF16:
-      for (gint64 i = 0; i < n; i++)
-        {
-          guint16 b;
-          guint32 bits;
-          memcpy (&b, p + 2 * i, 2);
-          bits = (guint32) b << 16;
-          memcpy (&out[i], &bits, 4);
-        }
-      break;
-    case CNC_DTYPE_I64:
-      for (gint64 i = 0; i < n; i++)
-        {
-          gint64 v;
-          memcpy (&v, p + 8 * i, 8);
-          out[i] = (float) v;
-        }
-      break;
-    case CNC_DTYPE_I32:
-      for (gint64 i = 0; i < n; i++)
-        {
-          gint32 v;
-          memcpy (&v, p + 4 * i, 4);
-          out[i] = (float) v;
-        }
-      break;
-    case CNC_DTYPE_I16:
-      for (gint64 i = 0; i < n; i++)
-        {
-          gint16 v;
-          memcpy (&v, p + 2 * i, 2);
-          out[i] = v;
-        }
-      break;
-    case CNC_DTYPE_I8:
-      for (gint64 i = 0; i < n; i++)
-        out[i] = (gint8) p[i];
-      break;
-    case CNC_DTYPE_U8:
-      for (gint64 i = 0; i < n; i++)
-        out[i] = p[i];
-      break;
-    case CNC_DTYPE_BOOL:
-      for (gint64 i = 0; i < n; i++)
-        out[i] = p[i] != 0;
-      break;
-    default:
-      g_assert_not_reached ();
-    }
+  if (dtype == CNC_DTYPE_F32)
+    memcpy (out, p, (gsize) n * 4);
+  else
+    for (gint64 i = 0; i < n; i++)
+      out[i] = (float) cnc_dtype_element (p, dtype, i);
 }
