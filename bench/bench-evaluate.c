@@ -111,7 +111,7 @@ main (int    argc,
   gint64 n, correct = 0;
   gboolean all_ok;
 
-  /* As main.c: keep libtorch's per-batch buffers (FACTS.md: 0.54-0.81x of Python's speed without). */
+  /* As main.c: keep libtorch's per-batch buffers (HACKING.md: 0.54-0.81x of Python's speed without). */
   mallopt (M_MMAP_THRESHOLD, 256 << 20);
   mallopt (M_TRIM_THRESHOLD, 512 << 20);
 

@@ -13,7 +13,7 @@ G_BEGIN_DECLS
 char      *cnc_test_tmpdir         (const char *prefix);
 void       cnc_test_rmtree         (const char *path);
 
-/* The reference-tool fixtures folder (../shared/fixtures/cac-json). */
+/* The reference-tool fixtures folder (tests/fixtures/cac-json, CNC_FIXTURES_DIR). */
 char      *cnc_test_cac_fixture    (const char *name);
 
 /* Runs /usr/bin/python3 (CNC_PYTHON) on tests/SCRIPT with @args; skips the test when python3-torch

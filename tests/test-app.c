@@ -55,6 +55,32 @@ map_drawn (gpointer data)
   return gtk_widget_get_mapped (map) && gtk_widget_get_width (map) > 100 && gtk_widget_get_height (map) > 100;
 }
 
+/* Runs the main loop until nothing more is pending (layout, redraws, idles queued by what the
+ * test just did): what follows sees their results whatever the machine's speed. */
+static void
+drain (void)
+{
+  for (guint i = 0; i < 10000 && g_main_context_pending (NULL); i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static gboolean
+left_area_is_480 (gpointer data)
+{
+  CncDock *dock = data;
+  GtkWidget *left = GTK_WIDGET (cnc_dock_get_area (dock, CNC_DOCK_LEFT));
+
+  return gtk_widget_get_visible (left) && gtk_widget_get_width (left) == 480;
+}
+
+static gboolean
+scatter_docked_again (gpointer data)
+{
+  return cnc_dock_get_panel_position (data, "scatter", NULL) == CNC_DOCK_RIGHT
+         && cnc_dock_get_windows (data) == NULL;
+}
+
+/* Runs the main loop for @ms (only before screenshots, never before an assertion). */
 static void
 spin (guint ms)
 {
@@ -117,7 +143,7 @@ static void
 close_window (CncWindow *window)
 {
   gtk_window_close (GTK_WINDOW (window));
-  spin (50);
+  drain ();
 }
 
 static void
@@ -424,14 +450,12 @@ test_layout_restored (void)
   cnc_dock_close_panel (dock, "jobs");
   cnc_dock_set_revealed (dock, CNC_DOCK_BOTTOM, FALSE);
   cnc_dock_set_area_size (dock, CNC_DOCK_LEFT, 480);
-  spin (100);
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (cnc_dock_get_area (dock, CNC_DOCK_LEFT))));
-  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (cnc_dock_get_area (dock, CNC_DOCK_LEFT))), ==, 480);
+  wait_until (left_area_is_480, dock, "the left area to be 480 px wide");
   close_window (window);
 
   window = open_window (dir);
   dock = cnc_window_get_dock (window);
-  spin (100);
+  drain ();
   g_assert_cmpint (cnc_dock_get_panel_position (dock, "models", &frame), ==, CNC_DOCK_LEFT);
   g_assert_cmpuint (frame, ==, 0);
   g_assert_cmpint (cnc_dock_get_panel_position (dock, "filters", &frame), ==, CNC_DOCK_RIGHT);
@@ -468,12 +492,10 @@ test_detached_panel_comes_back (void)
   g_assert_cmpuint (g_list_length (cnc_dock_get_windows (dock)), ==, 1);
   detached = cnc_dock_get_windows (dock)->data;
   g_assert_cmpstr (gtk_window_get_title (detached), ==, "Scatterplot");
-  spin (100);
+  drain ();
   /* Closing its window docks it again where it was. */
   gtk_window_close (detached);
-  spin (100);
-  g_assert_cmpint (cnc_dock_get_panel_position (dock, "scatter", NULL), ==, CNC_DOCK_RIGHT);
-  g_assert_cmpuint (g_list_length (cnc_dock_get_windows (dock)), ==, 0);
+  wait_until (scatter_docked_again, dock, "the scatterplot to dock again");
   close_window (window);
   remove_workspace (dir);
 }

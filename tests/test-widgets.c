@@ -148,14 +148,39 @@ test_lineage_selection (Fixture *f, gconstpointer data)
 }
 
 static void
-spin (guint ms)
+on_after_paint (GdkFrameClock *clock, gpointer data)
 {
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
+  *(gboolean *) data = TRUE;
 }
 
+static gboolean
+is_true (gpointer data);
+
+static gboolean spin_until (gboolean (*done) (gpointer), gpointer data, guint ms);
+
+/* Waits until @widget has been painted once more (after the X server has seen every request, and
+ * with whatever layout, redraws and idles the test's last step queued run), so that what follows
+ * sees it as drawn now, whatever the machine's speed. */
+static void
+settle (GtkWidget *widget)
+{
+  GdkFrameClock *clock;
+  gboolean painted = FALSE;
+  gulong id;
+
+  gdk_display_sync (gdk_display_get_default ());
+  for (guint i = 0; i < 10000 && g_main_context_pending (NULL); i++)
+    g_main_context_iteration (NULL, FALSE);
+  clock = gtk_widget_get_frame_clock (widget);
+  g_assert_nonnull (clock);
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
+  gtk_widget_queue_draw (widget);
+  g_assert_true (spin_until (is_true, &painted, 60000));
+  g_signal_handler_disconnect (clock, id);
+}
+
+/* Runs the main loop until @done holds; @ms only bounds a failing test (a condition that is never
+ * met), so it is generous: a loaded or one-core machine takes its time. */
 static gboolean
 spin_until (gboolean (*done) (gpointer), gpointer data, guint ms)
 {
@@ -164,6 +189,40 @@ spin_until (gboolean (*done) (gpointer), gpointer data, guint ms)
   while (!done (data) && g_get_monotonic_time () < end)
     g_main_context_iteration (NULL, FALSE);
   return done (data);
+}
+
+/* The widget is shown at its window's size (the window was mapped and laid out). */
+static gboolean
+is_laid_out (gpointer data)
+{
+  GtkWidget *widget = data;
+  GtkWidget *window = GTK_WIDGET (gtk_widget_get_root (widget));
+  int width = 0, height = 0;
+
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  return gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) == width
+         && gtk_widget_get_height (widget) == height;
+}
+
+static gboolean
+nothing_hovered (gpointer data)
+{
+  return cnc_model_set_get_hovered (data) == CNC_MODEL_NONE;
+}
+
+typedef struct {
+  CncModelSet *set;
+  int          metric;
+} FilterWatch;
+
+/* A brush's filter has reached its end (the drag's last position, at the scale's top). */
+static gboolean
+filter_reaches_end (gpointer data)
+{
+  FilterWatch *w = data;
+  double lo, hi;
+
+  return cnc_model_set_get_filter (w->set, w->metric, &lo, &hi) && hi > 0.79;
 }
 
 static void
@@ -203,7 +262,7 @@ test_load_async (Fixture *f, gconstpointer data)
   g_signal_connect (set, "changed", G_CALLBACK (count_signal), &changed);
   cnc_model_set_load_async (set, f->workspace, NULL, on_loaded, &done);
   g_assert_true (cnc_model_set_get_loading (set));
-  g_assert_true (spin_until (is_true, &done, 10000));
+  g_assert_true (spin_until (is_true, &done, 60000));
   g_assert_false (cnc_model_set_get_loading (set));
   g_assert_cmpuint (changed, ==, 1);
   g_assert_cmpuint (cnc_model_set_get_n_models (set), ==, 8);
@@ -248,7 +307,8 @@ show_in_window (GtkWidget *child, int width, int height, const char *title)
   gtk_window_set_default_size (GTK_WINDOW (window), width, height);
   gtk_window_set_child (GTK_WINDOW (window), child);
   gtk_window_present (GTK_WINDOW (window));
-  spin (300);
+  g_assert_true (spin_until (is_laid_out, child, 60000));
+  settle (child);
   return window;
 }
 
@@ -306,7 +366,7 @@ test_map_draws_models (Fixture *f, gconstpointer data)
 
   cnc_model_set_set_color_metric (f->set, acc);
   cnc_model_set_set_size_metric (f->set, -1);
-  spin (100);
+  settle (map);
   image = render (map);
   /* every model is drawn where the map says, in its colour on the accuracy scale: (v − .30) / (.80 − .30) */
   for (guint i = 0; i < 8; i++)
@@ -328,7 +388,7 @@ test_map_draws_models (Fixture *f, gconstpointer data)
   for (int k = 0; k < 4; k++)
     cnc_map_view_zoom_in (CNC_MAP_VIEW (map));
   g_assert_cmpfloat (cnc_map_view_get_zoom (CNC_MAP_VIEW (map)), >, 1.5);
-  spin (50);
+  settle (map);
   image = render (map);
   keep_shot (image, "widget-map-zoomed.png");
   {
@@ -354,7 +414,7 @@ test_map_draws_models (Fixture *f, gconstpointer data)
   }
   cairo_surface_destroy (image);
   cnc_map_view_zoom_fit (CNC_MAP_VIEW (map));
-  spin (50);
+  settle (map);
 
   /* by operation (worked out by hand): train | prune: p50 p90 | quantize: q8 | train (2nd): p50ft p90ft |
    * prune (2nd): q8p | train (3rd): q8pft */
@@ -367,7 +427,7 @@ test_map_draws_models (Fixture *f, gconstpointer data)
   g_assert_cmpfloat (xs[idx (f, "q8p")], <, xs[idx (f, "q8pft")]);
   /* by step: depth decides */
   cnc_map_view_set_layout_mode (CNC_MAP_VIEW (map), CNC_LINEAGE_LAYOUT_BY_STEP);
-  spin (50);
+  settle (map);
   for (guint i = 0; i < 8; i++)
     g_assert_true (cnc_map_view_get_model_position (CNC_MAP_VIEW (map), i, &xs[i], &ys[i]));
   g_assert_cmpfloat (xs[idx (f, "p50")], ==, xs[idx (f, "q8")]);
@@ -376,7 +436,7 @@ test_map_draws_models (Fixture *f, gconstpointer data)
 
   /* folding a subtree hides it and shows the count */
   cnc_map_view_set_collapsed (CNC_MAP_VIEW (map), idx (f, "q8"), TRUE);
-  spin (50);
+  settle (map);
   g_assert_false (cnc_map_view_get_model_position (CNC_MAP_VIEW (map), idx (f, "q8p"), &xs[0], &ys[0]));
   g_assert_true (cnc_map_view_get_model_position (CNC_MAP_VIEW (map), idx (f, "q8"), &xs[0], &ys[0]));
   cnc_map_view_expand_all (CNC_MAP_VIEW (map));
@@ -446,10 +506,10 @@ test_map_click_and_keys (Fixture *f, gconstpointer data)
     g_assert_true (run_xdotool (args));
   }
   w.want = idx (f, "p90");
-  g_assert_true (spin_until (selection_is, &w, 3000));
+  g_assert_true (spin_until (selection_is, &w, 60000));
   /* the pointer is over it: it is the hovered model everywhere, and its card is drawn */
   g_assert_cmpuint (cnc_model_set_get_hovered (f->set), ==, idx (f, "p90"));
-  spin (100);
+  settle (map);
   {
     cairo_surface_t *image = render (map);
     keep_shot (image, "widget-map-hover.png");
@@ -466,7 +526,7 @@ test_map_click_and_keys (Fixture *f, gconstpointer data)
   }
   w.want = idx (f, "q8");
   w.n_selected = 2;
-  g_assert_true (spin_until (selection_is, &w, 3000));
+  g_assert_true (spin_until (selection_is, &w, 60000));
   g_assert_true (cnc_model_set_is_selected (f->set, idx (f, "p90")));
 
   /* the keyboard: from the focused q8, Left goes to its parent */
@@ -476,12 +536,11 @@ test_map_click_and_keys (Fixture *f, gconstpointer data)
   }
   w.want = idx (f, "base");
   w.n_selected = 1;
-  g_assert_true (spin_until (selection_is, &w, 3000));
+  g_assert_true (spin_until (selection_is, &w, 60000));
 
   /* the pointer leaves: no hovered model, no card */
   g_assert_true (run_xdotool ("mousemove 2000 2000"));
-  spin (300);
-  g_assert_cmpuint (cnc_model_set_get_hovered (f->set), ==, CNC_MODEL_NONE);
+  g_assert_true (spin_until (nothing_hovered, f->set, 60000));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -552,7 +611,7 @@ test_bars_design (Fixture *f, gconstpointer data)
 
   /* amount × fine-tuned: the differs arrive from the worker thread */
   cnc_model_set_select (f->set, pick, 4, CNC_SELECT_REPLACE);
-  g_assert_true (spin_until (has_differs, bars, 5000));
+  g_assert_true (spin_until (has_differs, bars, 60000));
   differs = cnc_bars_view_get_differs (CNC_BARS_VIEW (bars));
   g_assert_cmpuint (differs->n_models, ==, 4);
   g_assert_cmpuint (differs->variables->len, ==, 2);
@@ -586,7 +645,10 @@ test_histogram_brush (Fixture *f, gconstpointer data)
                                              "mousemove --window %s 290 50 mouseup 1", out, out, out);
     g_assert_true (run_xdotool (args));
   }
-  spin (300);
+  {
+    FilterWatch fw = { f->set, acc };
+    g_assert_true (spin_until (filter_reaches_end, &fw, 60000));
+  }
   g_assert_true (cnc_model_set_get_filter (f->set, acc, &lo, &hi));
   /* x 150 → .30 + (150 − 10) / 280 × .50 = .55; x 290 → .80 */
   g_assert_cmpfloat (fabs (lo - 0.55), <, 0.01);

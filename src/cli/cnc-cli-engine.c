@@ -386,6 +386,13 @@ cnc_cli_show_evaluations (CncWorkspace   *ws,
       where = g_strdup_printf ("%s/%s", dataset ? dataset : "?", p->split);
       device = p->threads ? g_strdup_printf ("%s, %u thread%s", p->device, p->threads, p->threads == 1 ? "" : "s")
                           : g_strdup (p->device);
+      /* Which computation made the predictions: an evaluation's numbers can be explained. */
+      if (p->variant)
+        {
+          char *more = g_strdup_printf ("%s, batch %u, %s", device, p->batch, p->variant);
+          g_free (device);
+          device = more;
+        }
       printf ("%-28s %10" G_GINT64_FORMAT " %7.2f%% %7.2f%% %8" G_GINT64_FORMAT "  %s\n",
               where, p->n, 100 * cnc_predictions_accuracy (p), 100 * cnc_predictions_top5_accuracy (p),
               p->nonfinite, device);

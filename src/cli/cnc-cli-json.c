@@ -197,6 +197,9 @@ add_evaluations (JsonBuilder    *b,
       cnc_json_add_string (b, "device", p->device);
       json_builder_set_member_name (b, "threads");
       json_builder_add_int_value (b, p->threads);
+      json_builder_set_member_name (b, "batch");
+      json_builder_add_int_value (b, p->batch);
+      cnc_json_add_string (b, "variant", p->variant);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

@@ -13,7 +13,7 @@ main (int    argc,
       char **argv)
 {
   /* Keep libtorch's per-batch buffers instead of returning them to the kernel after every
-   * batch (0.54-0.81x of Python's speed without; see FACTS.md). */
+   * batch (0.54-0.81x of Python's speed without; see HACKING.md). */
   mallopt (M_MMAP_THRESHOLD, 256 << 20);
   mallopt (M_TRIM_THRESHOLD, 512 << 20);
   setlocale (LC_ALL, "");

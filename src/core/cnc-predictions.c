@@ -97,6 +97,7 @@ cnc_predictions_free (CncPredictions *p)
     return;
   g_free (p->split);
   g_free (p->device);
+  g_free (p->variant);
   g_free (p->labels);
   g_free (p->predicted);
   g_free (p->top5);
@@ -295,7 +296,7 @@ cnc_predictions_store (CncWorkspace   *workspace,
 
   stmt = _cnc_workspace_prepare (workspace,
                                  "INSERT INTO evaluations (model, dataset, split, n, classes, device, threads,"
-                                 " batch, nonfinite, created, job) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 " batch, nonfinite, created, job, variant) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                  error);
   if (stmt == NULL)
     return FALSE;
@@ -313,6 +314,10 @@ cnc_predictions_store (CncWorkspace   *workspace,
     sqlite3_bind_int64 (stmt, 11, job);
   else
     sqlite3_bind_null (stmt, 11);
+  if (p->variant)
+    sqlite3_bind_text (stmt, 12, p->variant, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, 12);
   if (!_cnc_workspace_step_done (workspace, stmt, "store the evaluation", error))
     return FALSE;
   p->evaluation = sqlite3_last_insert_rowid (_cnc_workspace_get_db (workspace));
@@ -325,7 +330,7 @@ cnc_predictions_store (CncWorkspace   *workspace,
 
 /* ---- loading ----------------------------------------------------------------------------- */
 
-#define EVALUATION_COLUMNS "id, model, dataset, split, n, classes, nonfinite, device, threads, batch"
+#define EVALUATION_COLUMNS "id, model, dataset, split, n, classes, nonfinite, device, threads, batch, variant"
 
 static CncPredictions *
 predictions_from_row (sqlite3_stmt *stmt)
@@ -342,6 +347,7 @@ predictions_from_row (sqlite3_stmt *stmt)
   p->device = _cnc_column_dup (stmt, 7);
   p->threads = (guint) sqlite3_column_int64 (stmt, 8);
   p->batch = (guint) sqlite3_column_int64 (stmt, 9);
+  p->variant = _cnc_column_dup (stmt, 10);
   return p;
 }
 

@@ -27,6 +27,7 @@ typedef struct {
   gint64   nonfinite;  /* instances whose outputs had NaN or Inf */
   char    *device;
   guint    threads, batch;
+  char    *variant;    /* the computation that made the predictions ("as saved", …); NULL: not recorded */
   gint16  *labels;
   gint16  *predicted;
   gint16  *top5;

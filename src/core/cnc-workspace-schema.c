@@ -125,6 +125,9 @@ static const char * const migrations[] = {
   "CREATE TABLE loss_curves ("
   "  model       INTEGER PRIMARY KEY REFERENCES models (id) ON DELETE CASCADE,"
   "  curve       TEXT NOT NULL);",                   /* JSON: epoch_loss, step_loss, log_every, batches */
+  /* 4: which computation made an evaluation's predictions ("as saved", "oneDNN (optimize_for_inference)";
+   * NULL for evaluations recorded before it was kept) */
+  "ALTER TABLE evaluations ADD COLUMN variant TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CNC_WORKSPACE_SCHEMA_VERSION + 1);

@@ -31,7 +31,7 @@ typedef enum {
 } CncWorkspaceOpenFlags;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define CNC_WORKSPACE_SCHEMA_VERSION 3
+#define CNC_WORKSPACE_SCHEMA_VERSION 4
 
 typedef enum {
   CNC_EDGE_BASE,     /* the usual compression parent */

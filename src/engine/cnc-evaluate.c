@@ -437,8 +437,17 @@ _cnc_evaluation_measure (Evaluation    *ev,
           return FALSE;
         }
       score_rows (p, start, out, rows);
+      /* One evaluation's predictions come from one computation: a last, shorter batch runs the
+       * variant chosen on the first. */
+      if (start == 0)
+        {
+          cnc_torch_model_pin_variant (net, count);
+          p->variant = g_strdup (cnc_torch_model_get_variant (net, count));
+        }
       cnc_job_context_progress (context, start + count, n, evaluating);
     }
+  /* Latency is a speed: each batch size (one) chooses its fastest variant again. */
+  cnc_torch_model_pin_variant (net, 0);
   if (forward_n == 0)
     {
       forward_ns = all_ns;

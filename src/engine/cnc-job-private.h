@@ -15,6 +15,14 @@ typedef void (*CncJobReportFunc) (gpointer    reporter,
                                   double      eta,
                                   const char *message);
 
+/* Called on the worker thread at every progress report, before coalescing (see
+ * _cnc_worker_set_step_hook). */
+typedef void (*CncJobStepHook) (CncJob     *job,
+                                gint64      done,
+                                gint64      total,
+                                const char *message,
+                                gpointer    user_data);
+
 struct _CncJobContext
 {
   CncWorkspace     *workspace;
@@ -24,6 +32,8 @@ struct _CncJobContext
   char             *summary;
   CncJobReportFunc  report;
   gpointer          reporter;
+  CncJobStepHook    step_hook;
+  gpointer          step_hook_data;
   /* rate and ETA: measured from the first report of the current total */
   gint64            phase_total;
   gint64            phase_done;

@@ -382,6 +382,8 @@ cnc_job_context_progress (CncJobContext *context,
   gint64 now = g_get_monotonic_time ();
   double fraction = -1, rate = 0, eta = -1;
 
+  if (context->step_hook)
+    context->step_hook (context->job, done, total, message, context->step_hook_data);
   if (total != context->phase_total || done < context->phase_done)
     {
       context->phase_total = total;

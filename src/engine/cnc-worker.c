@@ -5,6 +5,7 @@
 #define G_LOG_DOMAIN "cnc-engine"
 
 #include "cnc-worker.h"
+#include "cnc-worker-private.h"
 #include "cnc-job-private.h"
 
 /* What the thread and the idle callbacks share; outlives the CncWorker object while either
@@ -15,6 +16,8 @@ typedef struct {
   GMainContext    *context;
   GAsyncQueue     *queue;          /* CncJob* (a reference each), or STOP */
   GAsyncQueue     *records;        /* CncJob* to record as queued, then to queue; or STOP */
+  CncJobStepHook   step_hook;      /* set before the first job is submitted */
+  gpointer         step_hook_data;
 
   GMutex           lock;           /* guards what follows, up to the main-loop-only fields */
   gboolean         idle_pending;
@@ -200,6 +203,8 @@ run_job (Shared       *s,
   ctx.id = id;
   ctx.report = post_progress;
   ctx.reporter = s;
+  ctx.step_hook = s->step_hook;
+  ctx.step_hook_data = s->step_hook_data;
 
   if (workspace == NULL)
     error = g_error_copy (open_error);
@@ -427,6 +432,17 @@ cnc_worker_submit (CncWorker        *self,
   g_ptr_array_add (self->shared->active, g_object_ref (job));
   g_async_queue_push (self->shared->records, g_object_ref (job));
   return job;
+}
+
+void
+_cnc_worker_set_step_hook (CncWorker      *self,
+                           CncJobStepHook  hook,
+                           gpointer        user_data)
+{
+  g_return_if_fail (CNC_IS_WORKER (self));
+  g_return_if_fail (self->shared->active->len == 0);
+  self->shared->step_hook = hook;
+  self->shared->step_hook_data = user_data;
 }
 
 void

@@ -9,6 +9,8 @@
 #include <torch/cuda.h>
 #include <torch/script.h>
 #include <ATen/Parallel.h>
+#include <torch/csrc/jit/ir/ir.h>
+#include <torch/csrc/jit/passes/inliner.h>
 #include <torch/csrc/jit/passes/xnnpack_rewrite.h>
 
 #include <errno.h>
@@ -62,6 +64,8 @@ struct _CncTorchModel
   torch::Device                device { torch::kCPU };
   std::vector<Variant>         variants;        /* [0]: the module as saved */
   std::map<gint64, size_t>     chosen;          /* batch size -> the fastest variant that agrees */
+  gint64                       pinned = 0;      /* > 0: every batch size runs the variant chosen for it */
+  bool                         batch_dependent = false;   /* dynamically quantized layers */
   gint64                       expected_channels = 0;
   gint64                       expected_features = 0;
   at::Tensor                   output;          /* the last output, float32 on the CPU, contiguous */
@@ -259,6 +263,44 @@ guess_expected_input (CncTorchModel            *model,
     }
 }
 
+/* Whether a block (recursively) calls a quantized operator: dynamically quantized layers compute
+ * their activations' scale from each batch, so their output depends on the batch and on the
+ * engine, and a rewritten variant may flip predictions even where it "agrees" on one batch. */
+static bool
+calls_quantized_ops (torch::jit::Block *block)
+{
+  for (torch::jit::Node *node : block->nodes ())
+    {
+      if (g_str_has_prefix (node->kind ().toQualString (), "quantized::"))
+        return true;
+      for (torch::jit::Block *inner : node->blocks ())
+        if (calls_quantized_ops (inner))
+          return true;
+    }
+  return false;
+}
+
+static bool
+has_batch_dependent_layers (const torch::jit::Module &module)
+{
+  for (const auto &m : module.named_modules ())
+    if (m.value.hasattr ("_packed_params"))
+      return true;
+  for (const auto &a : module.named_attributes ())
+    if (a.name.find ("_packed_weight") != std::string::npos || a.name.find ("_packed_params") != std::string::npos)
+      return true;
+  try
+    {
+      std::shared_ptr<torch::jit::Graph> graph = module.get_method ("forward").graph ()->copy ();
+      torch::jit::Inline (*graph);
+      return calls_quantized_ops (graph->block ());
+    }
+  catch (...)
+    {
+      return true;   /* cannot tell: take the safe side, no rewritten variants */
+    }
+}
+
 /* Adds the variants libtorch's inference passes make of the module as saved. Each runs only for
  * the batch sizes where it is faster and agrees with the module as saved (see choose_variant). */
 static void
@@ -339,6 +381,7 @@ cnc_torch_model_load (const char        *path,
       model->device = device;
       guess_expected_input (model, module);
       model->variants.push_back ({ "as saved", module });
+      model->batch_dependent = has_batch_dependent_layers (module);
     }
   catch (...)
     {
@@ -356,7 +399,9 @@ cnc_torch_model_load (const char        *path,
       return NULL;
     }
 
-  if ((flags & CNC_TORCH_LOAD_OPTIMIZE) && device.is_cpu ())
+  /* A model whose output depends on the batch (dynamic quantization) runs only as saved, as
+   * PyTorch runs it: its numbers must not depend on which variant a machine finds fastest. */
+  if ((flags & CNC_TORCH_LOAD_OPTIMIZE) && device.is_cpu () && !model->batch_dependent)
     add_optimized_variants (model);
   return model;
 }
@@ -395,8 +440,19 @@ cnc_torch_model_get_variant (CncTorchModel *model,
                              gint64         batch)
 {
   g_return_val_if_fail (model != NULL, NULL);
-  auto it = model->chosen.find (batch);
+  auto it = model->chosen.find (model->pinned > 0 ? model->pinned : batch);
   return it == model->chosen.end () ? NULL : model->variants[it->second].name;
+}
+
+gboolean
+cnc_torch_model_pin_variant (CncTorchModel *model,
+                             gint64         batch)
+{
+  g_return_val_if_fail (model != NULL, FALSE);
+  if (batch > 0 && model->chosen.find (batch) == model->chosen.end ())
+    return FALSE;
+  model->pinned = batch;
+  return TRUE;
 }
 
 void
@@ -488,7 +544,8 @@ forward (const Variant    &variant,
 }
 
 /* Whether @b (a variant's output) is @a (the module's as saved) up to float32 noise: the same
- * shape, NaN and infinities in the same places, values within 1e-4 of the output's scale. */
+ * shape, NaN and infinities in the same places, values within 1e-4 of the output's scale, and the
+ * same predictions (top-1 and top-5, in order) for every instance. */
 static bool
 agrees (const c10::IValue &a,
         const c10::IValue &b)
@@ -508,7 +565,16 @@ agrees (const c10::IValue &a,
     return true;
   at::Tensor fa = ta.masked_select (finite), fb = tb.masked_select (finite);
   double scale = std::max (1.0, fa.abs ().max ().item<double> ());
-  return (fa - fb).abs ().max ().item<double> () <= 1e-4 * scale;
+  if ((fa - fb).abs ().max ().item<double> () > 1e-4 * scale)
+    return false;
+  if (ta.dim () == 2 && ta.size (1) > 0)
+    {
+      gint64 k = std::min<gint64> (5, ta.size (1));
+      at::Tensor ia = std::get<1> (ta.topk (k, 1, true, true)), ib = std::get<1> (tb.topk (k, 1, true, true));
+      if (!at::equal (ia, ib))
+        return false;
+    }
+  return true;
 }
 
 /* The first run at a batch size times every variant (after warm-up: TorchScript optimizes a graph
@@ -592,7 +658,7 @@ cnc_torch_model_run (CncTorchModel *model,
     {
       std::vector<int64_t> sizes (shape, shape + n_dims);
       at::Tensor x = torch::from_blob ((void *) input, sizes, torch::kFloat);
-      auto it = model->chosen.find (shape[0]);
+      auto it = model->chosen.find (model->pinned > 0 ? model->pinned : shape[0]);
       size_t v;
 
       if (!model->device.is_cpu ())

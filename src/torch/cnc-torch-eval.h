@@ -61,8 +61,16 @@ const char    *cnc_torch_model_get_path (CncTorchModel *model);
 /* Whether CNC_TORCH_LOAD_OPTIMIZE was asked for and made at least one variant. */
 gboolean       cnc_torch_model_is_optimized (CncTorchModel *model);
 /* The variant chosen for @batch ("as saved", "oneDNN (optimize_for_inference)", "XNNPACK
- * (optimize_for_mobile)"), or NULL before the first run at that size. */
+ * (optimize_for_mobile)"), or NULL before the first run at that size. A variant is used only when
+ * its outputs agree with the module as saved and its predictions (top-1 and top-5) equal them on
+ * the batch it was timed on; a model with dynamically quantized layers (whose output depends on
+ * the batch) always runs as saved. */
 const char    *cnc_torch_model_get_variant  (CncTorchModel *model,
+                                             gint64         batch);
+/* From now on every batch, whatever its size, runs the variant chosen for @batch (which must
+ * have run already; FALSE if not), so that one evaluation's predictions come from one
+ * computation (a last, shorter batch included). 0 unpins: each size chooses its own again. */
+gboolean       cnc_torch_model_pin_variant  (CncTorchModel *model,
                                              gint64         batch);
 
 /* What the model's code says about its input, when it says anything: the channel count of its
