@@ -10,6 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+
 #include "cnc-test-util.h"
 #include "core/cnc-workspace.h"
 
@@ -365,6 +368,63 @@ test_all_or_nothing (Fixture *f, gconstpointer data)
 }
 
 static void
+limit_file_size (gpointer data)
+{
+  struct rlimit limit = { .rlim_cur = GPOINTER_TO_UINT (data), .rlim_max = GPOINTER_TO_UINT (data) };
+
+  setrlimit (RLIMIT_FSIZE, &limit);
+}
+
+/* Store files (not the registry) left in the workspace. */
+static guint
+count_store_files (Fixture *f)
+{
+  g_autofree char *store = g_build_filename (f->ws, "store", NULL);
+  g_autoptr(GDir) dir = g_dir_open (store, 0, NULL);
+  const char *sub;
+  guint n = 0;
+
+  while (dir && (sub = g_dir_read_name (dir)))
+    {
+      g_autofree char *path = g_build_filename (store, sub, NULL);
+      g_autoptr(GDir) inner = g_dir_open (path, 0, NULL);
+      while (inner && g_dir_read_name (inner))
+        n++;
+    }
+  return n;
+}
+
+/* Past a file size limit (ulimit -f) the command says so and changes nothing; it is not killed by
+ * SIGXFSZ (exit 153, no message) and leaves no partial file. */
+static void
+test_file_size_limit (Fixture *f, gconstpointer data)
+{
+  g_autofree char *model = torch_file ("cnn-scripted.pt");
+  g_autofree char *before = NULL, *after = NULL, *out = NULL, *err = NULL;
+  const char *argv[] = { g_getenv ("CNC_CLI"), "--workspace", f->ws, "import", model, NULL };
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (torch_expected == NULL)
+    return;
+  before = fingerprint (f);
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, limit_file_size, GUINT_TO_POINTER (16 * 1024),
+                &out, &err, &status, &error);
+  g_assert_no_error (error);
+  g_test_message ("stderr: %s", err);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+  g_assert_true (strstr (err, "file size limit") != NULL || strstr (err, "File too large") != NULL);
+  g_assert_null (strchr (strchr (err, '\n') + 1, '\n'));   /* one line */
+  after = fingerprint (f);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_cmpuint (count_store_files (f), ==, 0);
+  /* Without the limit the same import works. */
+  g_assert_cmpint (cli (f, NULL, NULL, "import", model, NULL), ==, 0);
+  g_assert_cmpuint (count_store_files (f), ==, 1);
+}
+
+static void
 test_edits_and_exit_codes (Fixture *f, gconstpointer data)
 {
   g_autofree char *json = cnc_test_cac_fixture ("celeba_models.json");
@@ -562,6 +622,7 @@ main (int argc, char **argv)
       ADD ("/import/bad-files", test_bad_files);
       ADD ("/import/all-or-nothing", test_all_or_nothing);
       ADD ("/import/read-only-workspace", test_read_only_workspace);
+      ADD ("/import/file-size-limit", test_file_size_limit);
     }
   ADD ("/cli/edits-and-exit-codes", test_edits_and_exit_codes);
   ADD ("/cli/busy-workspace", test_busy_workspace);

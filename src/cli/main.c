@@ -5,6 +5,7 @@
 
 #include <locale.h>
 #include <malloc.h>
+#include <signal.h>
 
 #include "cnc-cli.h"
 
@@ -17,6 +18,10 @@ main (int    argc,
   mallopt (M_MMAP_THRESHOLD, 256 << 20);
   mallopt (M_TRIM_THRESHOLD, 512 << 20);
   setlocale (LC_ALL, "");
+  /* Past a file size limit (ulimit -f) a write fails with EFBIG, which is reported like a full disk
+   * (what was being written, nothing half-written), instead of SIGXFSZ killing the process with
+   * no message. */
+  signal (SIGXFSZ, SIG_IGN);
 
   return cnc_cli_main (argc, argv);
 }

@@ -143,7 +143,7 @@ _cnc_workspace_migrate (CncWorkspace *self,
   if (!(stmt = _cnc_workspace_prepare (self, "PRAGMA user_version", error)))
     return FALSE;
   if (sqlite3_step (stmt) != SQLITE_ROW)
-    return _cnc_workspace_fail (self, sqlite3_errcode (db), "reading the schema version", error);
+    return _cnc_workspace_fail (self, sqlite3_errcode (db), "read the schema version", error);
   version = sqlite3_column_int (stmt, 0);
 
   if (version > CNC_WORKSPACE_SCHEMA_VERSION)

@@ -135,13 +135,22 @@ _cnc_workspace_fail (CncWorkspace *self,
                  "%s: the registry database is damaged (%s)", self->path, msg);
   else if (primary == SQLITE_CONSTRAINT)
     g_set_error (error, CNC_WORKSPACE_ERROR, CNC_WORKSPACE_ERROR_INVALID,
-                 "%s: %s refused: %s", self->path, doing, msg);
+                 "%s: could not %s: %s", self->path, doing, msg);
   else if (primary == SQLITE_FULL || primary == SQLITE_IOERR)
-    g_set_error (error, CNC_WORKSPACE_ERROR, CNC_WORKSPACE_ERROR_IO,
-                 "%s: could not write the registry while %s: %s", self->path, doing, msg);
+    {
+      /* The operating system's reason says more than SQLite's "disk I/O error". */
+      int os_errno = self->db ? sqlite3_system_errno (self->db) : 0;
+      const char *why = primary == SQLITE_FULL || os_errno == ENOSPC ? "the disk is full"
+                        : os_errno == EFBIG ? "the file size limit (ulimit -f) was reached"
+                        : os_errno == EDQUOT ? "the disk quota is exhausted"
+                        : os_errno != 0 ? g_strerror (os_errno) : msg;
+
+      g_set_error (error, CNC_WORKSPACE_ERROR, CNC_WORKSPACE_ERROR_IO,
+                   "%s: could not %s: %s; nothing was changed", self->path, doing, why);
+    }
   else
     g_set_error (error, CNC_WORKSPACE_ERROR, CNC_WORKSPACE_ERROR_IO,
-                 "%s: %s failed: %s", self->path, doing, msg);
+                 "%s: could not %s: %s", self->path, doing, msg);
   return FALSE;
 }
 
@@ -155,7 +164,7 @@ _cnc_workspace_prepare (CncWorkspace *self,
 
   if (rc != SQLITE_OK)
     {
-      _cnc_workspace_fail (self, rc, "reading the registry", error);
+      _cnc_workspace_fail (self, rc, "use the registry", error);
       return NULL;
     }
   return stmt;
@@ -169,7 +178,7 @@ _cnc_workspace_exec (CncWorkspace *self,
   int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
 
   if (rc != SQLITE_OK)
-    return _cnc_workspace_fail (self, rc, "updating the registry", error);
+    return _cnc_workspace_fail (self, rc, "update the registry", error);
   return TRUE;
 }
 
