@@ -21,6 +21,10 @@ typedef struct {
   CncPredictions  *predictions;
   gint64           file_size, gzip_size;
   double           latency_p50, latency_p95, throughput;
+  double           latency_cpu_p50;     /* ms of CPU time of the median run */
+  guint            latency_threads;     /* intra-op threads it ran on */
+  guint            latency_attempts;    /* measurements made (a noisy one is made again) */
+  gboolean         latency_noisy;       /* contended or widely spread even at the last attempt */
 } CncEvaluation;
 
 /* With @options' defaults filled in (dataset, split, device, threads, batch, runs). */
