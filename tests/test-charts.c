@@ -8,6 +8,7 @@
 
 #include "charts/cnc-chart-loss.h"
 #include "charts/cnc-chart-map.h"
+#include "charts/cnc-chart-matrix.h"
 #include "charts/cnc-chart-scatter.h"
 #include "charts/cnc-colormap.h"
 #include "core/cnc-lineage-layout.h"
@@ -636,6 +637,151 @@ test_loss_chart (void)
   cairo_surface_destroy (s);
 }
 
+/* ---- matrices -------------------------------------------------------------------------------------------- */
+
+static guint32
+rgb_pixel (CncRgb c)
+{
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
+  cairo_t *cr = cairo_create (s);
+  guint32 p;
+
+  cnc_colormap_set_source (cr, c, 1);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (s);
+  p = *(guint32 *) cairo_image_surface_get_data (s);
+  cairo_surface_destroy (s);
+  return p;
+}
+
+static guint32
+pixel_of (cairo_surface_t *s, double x, double y)
+{
+  return ((guint32 *) cairo_image_surface_get_data (s))[(int) y * cairo_image_surface_get_stride (s) / 4 + (int) x];
+}
+
+/* A 3-class change matrix, worked out by hand: the diagonal muted, the largest off-diagonal count (7)
+ * at the dark end of the ramp, 3 at 3/7 of it, empty cells left as background; clicking a cell finds it. */
+static void
+test_matrix_counts (void)
+{
+  const gint64 cells[9] = { 50, 3, 0,
+                            7, 40, 1,
+                            0, 2, 30 };
+  const char * const labels[3] = { "T-shirt/top", "Shirt", "Coat" };
+  CncChartMatrixData d = { 3, cells, CNC_CHART_MATRIX_COUNTS, labels, "base predicts", "pruned predicts",
+                           FALSE, TRUE, NULL };
+  CncChartMatrixFrame f;
+  CncChartStyle style;
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 400, 360);
+  cairo_t *cr = cairo_create (s);
+  guint row, column;
+  double x, y, size;
+
+  cnc_chart_style_init (&style, FALSE);
+  cnc_chart_matrix_frame (cr, &style, &d, 400, 360, &f);
+  g_assert_cmpuint (f.per_cell, ==, 1);
+  g_assert_cmpuint (f.cells, ==, 3);
+  g_assert_cmpuint (f.label_step, ==, 1);
+  g_assert_cmpfloat (f.max_abs, ==, 7);
+  g_assert_cmpfloat (f.cell, >, 50);
+  g_assert_cmpfloat (f.x0 + 3 * f.cell, <=, 400);
+  g_assert_cmpfloat (f.y0 + 3 * f.cell, <=, 360);
+  cnc_chart_matrix_draw (cr, &style, &d, &f);
+  cairo_destroy (cr);
+  cairo_surface_flush (s);
+
+  /* near each cell's corner (its count is written in the middle) */
+  cnc_chart_matrix_cell_rect (&f, 1, 0, &x, &y, &size);
+  g_assert_true (same_pixel (pixel_of (s, x + 3, y + 3), rgb_pixel (cnc_colormap_sequential (0))));
+  cnc_chart_matrix_cell_rect (&f, 0, 1, &x, &y, &size);
+  g_assert_true (same_pixel (pixel_of (s, x + 3, y + 3),
+                             rgb_pixel (cnc_colormap_sequential (0.92 * (1 - 3.0 / 7)))));
+  cnc_chart_matrix_cell_rect (&f, 0, 2, &x, &y, &size);
+  g_assert_true (same_pixel (pixel_of (s, x + 3, y + 3), rgb_pixel (style.background)));
+  cnc_chart_matrix_cell_rect (&f, 1, 1, &x, &y, &size);   /* off the dashed diagonal guide */
+  g_assert_true (same_pixel (pixel_of (s, x + size - 4, y + 3), rgb_pixel (style.grid)));
+
+  g_assert_true (cnc_chart_matrix_hit (&f, f.x0 + 1.5 * f.cell, f.y0 + 2.5 * f.cell, &row, &column));
+  g_assert_cmpuint (row, ==, 2);
+  g_assert_cmpuint (column, ==, 1);
+  g_assert_false (cnc_chart_matrix_hit (&f, f.x0 - 2, f.y0 + 1, &row, &column));
+  g_assert_false (cnc_chart_matrix_hit (&f, f.x0 + 3 * f.cell + 1, f.y0 + 1, &row, &column));
+  cairo_surface_destroy (s);
+}
+
+/* A confusion delta means what it says: more right answers (diagonal) is better, more of a wrong one worse. */
+static void
+test_matrix_delta (void)
+{
+  const gint64 cells[4] = { 5, -5,
+                            5, -5 };
+  CncChartMatrixData d = { 2, cells, CNC_CHART_MATRIX_CONFUSION_DELTA, NULL, "true class", "predicted",
+                           FALSE, FALSE, NULL };
+  CncChartMatrixFrame f;
+  CncChartStyle style;
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 200, 200);
+  cairo_t *cr = cairo_create (s);
+
+  cnc_chart_style_init (&style, FALSE);
+  cnc_chart_matrix_frame (cr, &style, &d, 200, 200, &f);
+  g_assert_true (same_pixel (rgb_pixel (cnc_chart_matrix_cell_color (&style, &d, &f, 0, 0)),
+                             rgb_pixel (cnc_colormap_diverging (1))));
+  g_assert_true (same_pixel (rgb_pixel (cnc_chart_matrix_cell_color (&style, &d, &f, 0, 1)),
+                             rgb_pixel (cnc_colormap_diverging (1))));
+  g_assert_true (same_pixel (rgb_pixel (cnc_chart_matrix_cell_color (&style, &d, &f, 1, 0)),
+                             rgb_pixel (cnc_colormap_diverging (-1))));
+  g_assert_true (same_pixel (rgb_pixel (cnc_chart_matrix_cell_color (&style, &d, &f, 1, 1)),
+                             rgb_pixel (cnc_colormap_diverging (-1))));
+  cnc_chart_matrix_draw (cr, &style, &d, &f);
+  cairo_destroy (cr);
+  cairo_surface_destroy (s);
+}
+
+/* 100 classes stay cells with thinned labels; 1,000 in a small pane become a density that keeps every count. */
+static void
+test_matrix_scales (void)
+{
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      guint k = pass == 0 ? 100 : 1000;
+      double size = pass == 0 ? 700 : 400;
+      g_autofree gint64 *cells = g_new0 (gint64, (gsize) k * k);
+      CncChartMatrixData d = { k, cells, CNC_CHART_MATRIX_COUNTS, NULL, "base", "model", TRUE, FALSE, NULL };
+      CncChartMatrixFrame f;
+      CncChartStyle style;
+      cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, size, size);
+      cairo_t *cr = cairo_create (s);
+      gint64 total = 0, drawn = 0;
+
+      for (gsize i = 0; i < (gsize) k * k; i++)
+        total += cells[i] = (i * 7919) % 13 == 0 ? (gint64) (i % 5) : 0;
+      cnc_chart_style_init (&style, TRUE);
+      cnc_chart_matrix_frame (cr, &style, &d, size, size, &f);
+      if (pass == 0)
+        {
+          g_assert_cmpuint (f.per_cell, ==, 1);
+          g_assert_cmpfloat (f.cell, >=, CNC_CHART_MATRIX_MIN_LABELLED_CELL);
+          g_assert_cmpuint (f.label_step, >, 1);
+        }
+      else
+        {
+          g_assert_cmpuint (f.per_cell, >, 1);
+          g_assert_cmpfloat (f.cell, >=, 1);
+          g_assert_cmpuint (f.label_step, ==, 0);
+        }
+      g_assert_cmpfloat (f.x0 + f.cells * f.cell, <=, size);
+      for (guint r = 0; r < f.cells; r++)
+        for (guint c = 0; c < f.cells; c++)
+          drawn += cnc_chart_matrix_cell_value (&d, &f, r, c);
+      g_assert_cmpint (drawn, ==, total);
+      cnc_chart_matrix_draw (cr, &style, &d, &f);
+      cairo_destroy (cr);
+      cairo_surface_destroy (s);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -650,5 +796,8 @@ main (int argc, char **argv)
   g_test_add_func ("/charts/map/teacher-edge", test_map_teacher_edge);
   g_test_add_func ("/charts/scatter/pareto", test_scatter_pareto);
   g_test_add_func ("/charts/loss", test_loss_chart);
+  g_test_add_func ("/charts/matrix/counts", test_matrix_counts);
+  g_test_add_func ("/charts/matrix/delta", test_matrix_delta);
+  g_test_add_func ("/charts/matrix/scales", test_matrix_scales);
   return g_test_run ();
 }
