@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "charts/cnc-chart-loss.h"
+#include "charts/cnc-chart-flips.h"
 #include "charts/cnc-chart-map.h"
 #include "charts/cnc-chart-matrix.h"
 #include "charts/cnc-chart-scatter.h"
@@ -782,6 +783,81 @@ test_matrix_scales (void)
     }
 }
 
+/* Flip bars: each segment as long as its share (worked out by hand), in its colour; hovering finds it. */
+static void
+test_flips (void)
+{
+  const char * const names[2] = { "prune-90", "prune-90-ft" };
+  const gint64 counts[2 * CNC_CHART_N_FLIPS] = { 600, 100, 50, 200, 50,     /* of 1000 */
+                                                 900, 0, 0, 0, 100 };
+  CncChartFlipsData d = { 2, names, counts, -1, 0 };
+  CncChartFlipsFrame f;
+  CncChartStyle style;
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 600, 160);
+  cairo_t *cr = cairo_create (s);
+  double span, y0;
+  guint model;
+  CncChartFlip flip;
+
+  cnc_chart_style_init (&style, FALSE);
+  cnc_chart_flips_frame (cr, &style, &d, 600, 160, &f);
+  cnc_chart_flips_draw (cr, &style, &d, &f);
+  cairo_destroy (cr);
+  cairo_surface_flush (s);
+  span = f.x1 - f.x0;
+  y0 = f.y0 + f.row / 2;
+  /* model 0: both right [0, .6), alike [.6, .7), differently [.7, .75), broken [.75, .95), fixed [.95, 1) */
+  g_assert_true (cnc_chart_flips_hit (&d, &f, f.x0 + 0.85 * span, y0, &model, &flip));
+  g_assert_cmpuint (model, ==, 0);
+  g_assert_cmpint (flip, ==, CNC_CHART_FLIP_BROKEN);
+  g_assert_true (same_pixel (pixel_of (s, f.x0 + 0.76 * span, y0 - f.bar / 2 + 2),
+                             rgb_pixel (cnc_chart_flip_color (&style, CNC_CHART_FLIP_BROKEN))));
+  g_assert_true (cnc_chart_flips_hit (&d, &f, f.x0 + 0.72 * span, y0, &model, &flip));
+  g_assert_cmpint (flip, ==, CNC_CHART_FLIP_BOTH_WRONG_DIFFERENT);
+  /* model 1: both right [0, .9), fixed [.9, 1) */
+  g_assert_true (cnc_chart_flips_hit (&d, &f, f.x0 + 0.95 * span, y0 + f.row, &model, &flip));
+  g_assert_cmpuint (model, ==, 1);
+  g_assert_cmpint (flip, ==, CNC_CHART_FLIP_FIXED);
+  g_assert_true (same_pixel (pixel_of (s, f.x0 + 0.97 * span, y0 + f.row),
+                             rgb_pixel (cnc_chart_flip_color (&style, CNC_CHART_FLIP_FIXED))));
+  g_assert_false (cnc_chart_flips_hit (&d, &f, f.x0 - 3, y0, &model, &flip));
+  cairo_surface_destroy (s);
+}
+
+/* Per-class changes: a loss drawn left of zero in the "worse" colour, a gain right of it in the "better" one,
+ * each as long as its change; the row under the pointer is its class. */
+static void
+test_class_delta (void)
+{
+  const char * const labels[3] = { "T-shirt/top", "Trouser", "Shirt" };
+  const char * const names[1] = { "prune-90" };
+  const double delta[3] = { 0.05, NAN, -0.20 };
+  CncChartClassDeltaData d = { 3, 1, labels, names, delta, -1 };
+  CncChartClassDeltaFrame f;
+  CncChartStyle style;
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 500, 200);
+  cairo_t *cr = cairo_create (s);
+  guint c;
+  double y;
+
+  cnc_chart_style_init (&style, FALSE);
+  cnc_chart_class_delta_frame (cr, &style, &d, 500, 200, &f);
+  cnc_chart_class_delta_draw (cr, &style, &d, &f);
+  cairo_destroy (cr);
+  cairo_surface_flush (s);
+  y = f.y0 + 2.5 * f.row;
+  g_assert_true (same_pixel (pixel_of (s, f.x_zero - 0.19 * f.x_scale, y),
+                             rgb_pixel (cnc_colormap_diverging (-0.75))));
+  g_assert_true (same_pixel (pixel_of (s, f.x_zero - 0.21 * f.x_scale, y), rgb_pixel (style.background)));
+  y = f.y0 + 0.5 * f.row;
+  g_assert_true (same_pixel (pixel_of (s, f.x_zero + 0.04 * f.x_scale, y), rgb_pixel (cnc_colormap_diverging (0.75))));
+  g_assert_true (same_pixel (pixel_of (s, f.x_zero - 0.02 * f.x_scale, y), rgb_pixel (style.background)));
+  g_assert_true (cnc_chart_class_delta_hit (&d, &f, 100, f.y0 + 2.2 * f.row, &c));
+  g_assert_cmpuint (c, ==, 2);
+  g_assert_false (cnc_chart_class_delta_hit (&d, &f, 100, f.y0 + 3.2 * f.row, &c));
+  cairo_surface_destroy (s);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -799,5 +875,7 @@ main (int argc, char **argv)
   g_test_add_func ("/charts/matrix/counts", test_matrix_counts);
   g_test_add_func ("/charts/matrix/delta", test_matrix_delta);
   g_test_add_func ("/charts/matrix/scales", test_matrix_scales);
+  g_test_add_func ("/charts/flips", test_flips);
+  g_test_add_func ("/charts/class-delta", test_class_delta);
   return g_test_run ();
 }
