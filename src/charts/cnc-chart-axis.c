@@ -635,3 +635,24 @@ cnc_chart_card_draw (cairo_t *cr, const CncChartStyle *style, double x, double y
     }
   cairo_restore (cr);
 }
+
+void
+cnc_chart_selection_rings (cairo_t *cr, const CncChartStyle *style, const CncChartRing *rings, guint n_rings)
+{
+  if (n_rings == 0)
+    return;
+  cairo_save (cr);
+  cairo_new_path (cr);
+  for (guint k = 0; k < n_rings; k++)
+    {
+      cairo_new_sub_path (cr);
+      cairo_arc (cr, rings[k].x, rings[k].y, rings[k].radius, 0, 2 * G_PI);
+    }
+  cairo_set_line_width (cr, 4.5);
+  cnc_colormap_set_source (cr, style->background, 0.9);
+  cairo_stroke_preserve (cr);
+  cairo_set_line_width (cr, 2.2);
+  cnc_colormap_set_source (cr, style->accent, 1);
+  cairo_stroke (cr);
+  cairo_restore (cr);
+}

@@ -83,6 +83,16 @@ void     cnc_chart_rounded_rect (cairo_t *cr, double x, double y, double w, doub
 double   cnc_chart_color_legend (cairo_t *cr, const CncChartStyle *style, const CncMetric *metric,
                                  double lo, double hi, double x, double y, double width);
 
+/* Rings around selected marks (map nodes, scatter points): a gap in the background colour under an accent
+ * line, visible on any fill. */
+typedef struct {
+  double x, y;
+  double radius;
+} CncChartRing;
+
+void     cnc_chart_selection_rings   (cairo_t *cr, const CncChartStyle *style, const CncChartRing *rings,
+                                      guint n_rings);
+
 /* A card of lines (the hover card): a bold title, then rows "label  value  change"; @change_sign per row
  * (-1 worse, 0 neutral, +1 better) colours the change. Placed near (x, y) inside width × height. */
 typedef struct {

@@ -312,26 +312,18 @@ cnc_chart_scatter_draw (cairo_t *cr, const CncChartStyle *style, const CncChartS
   /* selection rings */
   if (d->flags)
     {
-      gboolean any = FALSE;
+      g_autoptr(GArray) rings = g_array_new (FALSE, FALSE, sizeof (CncChartRing));
 
       for (guint i = 0; i < d->n; i++)
         {
-          double px, py;
-          if (!(d->flags[i] & CNC_CHART_POINT_SELECTED) || !cnc_chart_scatter_position (d, f, i, &px, &py))
+          CncChartRing ring;
+
+          if (!(d->flags[i] & CNC_CHART_POINT_SELECTED) || !cnc_chart_scatter_position (d, f, i, &ring.x, &ring.y))
             continue;
-          cairo_new_sub_path (cr);
-          cairo_arc (cr, px, py, cnc_chart_scatter_radius (d, i) + 2.5, 0, 2 * G_PI);
-          any = TRUE;
+          ring.radius = cnc_chart_scatter_radius (d, i) + 2.5;
+          g_array_append_val (rings, ring);
         }
-      if (any)
-        {
-          cairo_set_line_width (cr, 4.5);
-          cnc_colormap_set_source (cr, style->background, 0.9);
-          cairo_stroke_preserve (cr);
-          cairo_set_line_width (cr, 2.2);
-          cnc_colormap_set_source (cr, style->accent, 1);
-          cairo_stroke (cr);
-        }
+      cnc_chart_selection_rings (cr, style, (const CncChartRing *) rings->data, rings->len);
     }
   cairo_restore (cr);
 }
