@@ -756,6 +756,131 @@ test_scatter_band_selects (Fixture *f, gconstpointer data)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+typedef struct {
+  CncMapView *map;
+  double      above;
+} ZoomWait;
+
+static gboolean
+zoom_is_above (gpointer data)
+{
+  ZoomWait *w = data;
+  return cnc_map_view_get_zoom (w->map) > w->above;
+}
+
+static gboolean
+zoom_is_below (gpointer data)
+{
+  ZoomWait *w = data;
+  return cnc_map_view_get_zoom (w->map) < w->above;
+}
+
+static gboolean
+zoom_differs (gpointer data)
+{
+  ZoomWait *w = data;
+  return fabs (cnc_map_view_get_zoom (w->map) - w->above) > 1e-9;
+}
+
+typedef struct {
+  CncMapView *map;
+  guint       model;
+} FoldWait;
+
+static gboolean
+is_folded (gpointer data)
+{
+  FoldWait *w = data;
+  return cnc_map_view_get_collapsed (w->map, w->model);
+}
+
+static void
+press_keys (const char *wid, const char *keys)
+{
+  g_autofree char *args = g_strdup_printf ("windowfocus --sync %s key %s", wid, keys);
+  g_assert_true (run_xdotool (args));
+}
+
+/* The map's keys are widget actions: each key, and the actions offered to buttons beside the view. */
+static void
+test_map_actions (Fixture *f, gconstpointer data)
+{
+  GtkWidget *map = cnc_map_view_new (f->set);
+  GtkWidget *window = show_in_window (map, 900, 600, "cnc-test-map-actions");
+  g_autofree char *wid = find_window_id ("cnc-test-map-actions");
+  GActionGroup *exported = cnc_chart_view_export_actions (CNC_CHART_VIEW (map), "map");
+  ZoomWait zw = { CNC_MAP_VIEW (map), 0 };
+  FoldWait fw = { CNC_MAP_VIEW (map), idx (f, "q8") };
+  SelectionWait sw = { f->set, idx (f, "base"), 1 };
+  double fit = cnc_map_view_get_zoom (CNC_MAP_VIEW (map));
+
+  /* the actions for buttons beside the view: each of the view's "map." actions, by its short name */
+  g_assert_true (g_action_group_has_action (exported, "zoom-in"));
+  g_assert_true (g_action_group_has_action (exported, "zoom-fit"));
+  g_assert_true (g_action_group_has_action (exported, "go-parent"));
+  g_assert_false (g_action_group_has_action (exported, "map.zoom-in"));
+  g_action_group_activate_action (exported, "zoom-in", NULL);
+  g_assert_cmpfloat (cnc_map_view_get_zoom (CNC_MAP_VIEW (map)), >, fit * 1.2);
+  g_action_group_activate_action (exported, "zoom-fit", NULL);
+  g_assert_cmpfloat (fabs (cnc_map_view_get_zoom (CNC_MAP_VIEW (map)) - fit), <, 1e-9);
+  g_object_unref (exported);
+
+  if (wid == NULL)
+    {
+      g_test_skip ("xdotool cannot reach the window");
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+  gtk_widget_grab_focus (map);
+  /* + and − zoom by steps, 0 fits, 1 is 1:1 */
+  zw.above = fit * 1.2;
+  press_keys (wid, "plus");
+  g_assert_true (spin_until (zoom_is_above, &zw, 60000));
+  zw.above = fit * 1.01;
+  press_keys (wid, "minus");
+  g_assert_true (spin_until (zoom_is_below, &zw, 60000));
+  zw.above = fit * 1.2;
+  press_keys (wid, "equal");
+  g_assert_true (spin_until (zoom_is_above, &zw, 60000));
+  zw.above = fit * 1.01;
+  press_keys (wid, "0");
+  g_assert_true (spin_until (zoom_is_below, &zw, 60000));
+  g_assert_cmpfloat (fabs (cnc_map_view_get_zoom (CNC_MAP_VIEW (map)) - fit), <, 1e-9);
+  zw.above = fit;
+  press_keys (wid, "1");
+  g_assert_true (spin_until (zoom_differs, &zw, 60000));
+  {
+    /* as cnc_map_view_zoom_reset does: 1:1 within the zoom's bounds */
+    double by_key = cnc_map_view_get_zoom (CNC_MAP_VIEW (map));
+    cnc_map_view_zoom_reset (CNC_MAP_VIEW (map));
+    g_assert_cmpfloat (fabs (cnc_map_view_get_zoom (CNC_MAP_VIEW (map)) - by_key), <, 1e-9);
+  }
+  press_keys (wid, "0");
+
+  /* the arrows: with nothing focused the first root; Right its first child, Shift+Down extends to the next
+   * sibling; Ctrl+A selects all, Escape none */
+  press_keys (wid, "Left");
+  g_assert_true (spin_until (selection_is, &sw, 60000));
+  press_keys (wid, "Right");
+  sw.want = idx (f, "p50");
+  g_assert_true (spin_until (selection_is, &sw, 60000));
+  press_keys (wid, "shift+Down");
+  sw.want = idx (f, "p90");
+  sw.n_selected = 2;
+  g_assert_true (spin_until (selection_is, &sw, 60000));
+  g_assert_true (cnc_model_set_is_selected (f->set, idx (f, "p50")));
+  press_keys (wid, "ctrl+a");
+  sw.n_selected = 8;
+  g_assert_true (spin_until (selection_is, &sw, 60000));
+  press_keys (wid, "Escape");
+  g_assert_true (spin_until (nothing_selected, f->set, 60000));
+
+  /* C folds the focused model's subtree */
+  press_keys (wid, "Down c");
+  g_assert_true (spin_until (is_folded, &fw, 60000));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* A click on a bar selects that model alone. */
 static void
 test_bars_click_selects_one (Fixture *f, gconstpointer data)
@@ -842,6 +967,7 @@ main (int argc, char **argv)
   g_test_add ("/widgets/map/draws-models", Fixture, NULL, fixture_set_up, test_map_draws_models, fixture_tear_down);
   g_test_add ("/widgets/map/click-and-keys", Fixture, NULL, fixture_set_up, test_map_click_and_keys,
               fixture_tear_down);
+  g_test_add ("/widgets/map/actions", Fixture, NULL, fixture_set_up, test_map_actions, fixture_tear_down);
   g_test_add ("/widgets/scatter/pareto", Fixture, NULL, fixture_set_up, test_scatter_pareto, fixture_tear_down);
   g_test_add ("/widgets/scatter/band-selects", Fixture, NULL, fixture_set_up, test_scatter_band_selects,
               fixture_tear_down);

@@ -19,10 +19,6 @@ struct _CncMapPanel
   GtkDropDown     *size_dropdown;
   GtkToggleButton *by_step_button;
   GtkToggleButton *by_operation_button;
-  GtkButton       *zoom_out_button;
-  GtkButton       *zoom_fit_button;
-  GtkButton       *zoom_reset_button;
-  GtkButton       *zoom_in_button;
   GtkOverlay      *overlay;
   GtkWidget       *grow_bar;
   GtkButton       *parents_button;
@@ -147,23 +143,6 @@ on_layout_toggled (GtkToggleButton *button,
                                                                : CNC_LINEAGE_LAYOUT_BY_OPERATION);
 }
 
-static void
-on_zoom_clicked (GtkButton   *button,
-                 CncMapPanel *self)
-{
-  CncMapView *view = CNC_MAP_VIEW (self->view);
-
-  if (button == self->zoom_in_button)
-    cnc_map_view_zoom_in (view);
-  else if (button == self->zoom_out_button)
-    cnc_map_view_zoom_out (view);
-  else if (button == self->zoom_fit_button)
-    cnc_map_view_zoom_fit (view);
-  else
-    cnc_map_view_zoom_reset (view);
-  gtk_widget_grab_focus (self->view);
-}
-
 static gboolean
 cnc_map_panel_grab_focus (GtkWidget *widget)
 {
@@ -210,10 +189,6 @@ cnc_map_panel_class_init (CncMapPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CncMapPanel, size_dropdown);
   gtk_widget_class_bind_template_child (widget_class, CncMapPanel, by_step_button);
   gtk_widget_class_bind_template_child (widget_class, CncMapPanel, by_operation_button);
-  gtk_widget_class_bind_template_child (widget_class, CncMapPanel, zoom_out_button);
-  gtk_widget_class_bind_template_child (widget_class, CncMapPanel, zoom_fit_button);
-  gtk_widget_class_bind_template_child (widget_class, CncMapPanel, zoom_reset_button);
-  gtk_widget_class_bind_template_child (widget_class, CncMapPanel, zoom_in_button);
   gtk_widget_class_bind_template_child (widget_class, CncMapPanel, overlay);
   gtk_widget_class_bind_template_child (widget_class, CncMapPanel, grow_bar);
   gtk_widget_class_bind_template_child (widget_class, CncMapPanel, parents_button);
@@ -236,6 +211,7 @@ cnc_map_panel_init (CncMapPanel *self)
 GtkWidget *
 cnc_map_panel_new (CncModelSet *set)
 {
+  GActionGroup *actions;
   CncMapPanel *self;
 
   g_return_val_if_fail (CNC_IS_MODEL_SET (set), NULL);
@@ -246,6 +222,10 @@ cnc_map_panel_new (CncModelSet *set)
   gtk_widget_set_vexpand (self->view, TRUE);
   gtk_widget_set_hexpand (self->view, TRUE);
   gtk_overlay_set_child (self->overlay, self->view);
+  /* the zoom buttons over the map name its actions ("map.zoom-in", …) */
+  actions = cnc_chart_view_export_actions (CNC_CHART_VIEW (self->view), "map");
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "map", actions);
+  g_object_unref (actions);
   cnc_map_view_set_layout_mode (CNC_MAP_VIEW (self->view), CNC_LINEAGE_LAYOUT_BY_OPERATION);
 
   g_signal_connect (set, "changed", G_CALLBACK (on_set_changed), self);
@@ -255,10 +235,6 @@ cnc_map_panel_new (CncModelSet *set)
   g_signal_connect (self->size_dropdown, "notify::selected", G_CALLBACK (on_size_selected), self);
   g_signal_connect (self->by_step_button, "toggled", G_CALLBACK (on_layout_toggled), self);
   g_signal_connect (self->by_operation_button, "toggled", G_CALLBACK (on_layout_toggled), self);
-  g_signal_connect (self->zoom_in_button, "clicked", G_CALLBACK (on_zoom_clicked), self);
-  g_signal_connect (self->zoom_out_button, "clicked", G_CALLBACK (on_zoom_clicked), self);
-  g_signal_connect (self->zoom_fit_button, "clicked", G_CALLBACK (on_zoom_clicked), self);
-  g_signal_connect (self->zoom_reset_button, "clicked", G_CALLBACK (on_zoom_clicked), self);
   on_set_changed (set, self);
   on_selection_changed (set, self);
   return GTK_WIDGET (self);
