@@ -58,23 +58,31 @@ edit_job (CncWorkspace    *workspace,
   return TRUE;
 }
 
+/* The end of a save of the notes or tags: TRUE when it went well; else says so under the notes. */
+static gboolean
+edit_done (CncDetailsPanel *self,
+           GAsyncResult    *result,
+           const char      *what)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  if (cnc_workspace_job_finish (result, NULL, &error))
+    return TRUE;
+  text = g_strdup_printf ("The %s were not saved: %s", what, error->message);
+  gtk_label_set_label (self->notes_status, text);
+  gtk_widget_add_css_class (GTK_WIDGET (self->notes_status), "error");
+  return FALSE;
+}
+
 static void
 notes_saved (GObject      *source,
              GAsyncResult *result,
              gpointer      data)
 {
   g_autoptr(CncDetailsPanel) self = data;
-  g_autoptr(GError) error = NULL;
 
-  if (self->notes_status == NULL)
-    return;
-  if (!cnc_workspace_job_finish (result, NULL, &error))
-    {
-      g_autofree char *text = g_strdup_printf ("The notes were not saved: %s", error->message);
-      gtk_label_set_label (self->notes_status, text);
-      gtk_widget_add_css_class (GTK_WIDGET (self->notes_status), "error");
-    }
-  else
+  if (self->notes_status != NULL && edit_done (self, result, "notes"))
     gtk_label_set_label (self->notes_status, "Saved");
 }
 
@@ -129,18 +137,9 @@ tags_saved (GObject      *source,
             gpointer      data)
 {
   g_autoptr(CncDetailsPanel) self = data;
-  g_autoptr(GError) error = NULL;
 
-  if (self->notes_status == NULL)
-    return;
-  if (!cnc_workspace_job_finish (result, NULL, &error))
-    {
-      g_autofree char *text = g_strdup_printf ("The tags were not saved: %s", error->message);
-      gtk_label_set_label (self->notes_status, text);
-      gtk_widget_add_css_class (GTK_WIDGET (self->notes_status), "error");
-      return;
-    }
-  cnc_model_set_reload (self->set);
+  if (self->notes_status != NULL && edit_done (self, result, "tags"))
+    cnc_model_set_reload (self->set);
 }
 
 static void

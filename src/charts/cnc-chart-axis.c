@@ -637,6 +637,24 @@ cnc_chart_card_draw (cairo_t *cr, const CncChartStyle *style, double x, double y
 }
 
 void
+cnc_chart_nearest_init (CncChartNearest *nearest, double x, double y)
+{
+  *nearest = (CncChartNearest) { x, y, INFINITY, G_MAXUINT };
+}
+
+void
+cnc_chart_nearest_offer (CncChartNearest *nearest, guint mark, double mark_x, double mark_y, double reach)
+{
+  double dist = hypot (mark_x - nearest->x, mark_y - nearest->y);
+
+  if (dist <= reach && dist < nearest->best)
+    {
+      nearest->best = dist;
+      nearest->hit = mark;
+    }
+}
+
+void
 cnc_chart_selection_rings (cairo_t *cr, const CncChartStyle *style, const CncChartRing *rings, guint n_rings)
 {
   if (n_rings == 0)

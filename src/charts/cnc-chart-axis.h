@@ -83,6 +83,17 @@ void     cnc_chart_rounded_rect (cairo_t *cr, double x, double y, double w, doub
 double   cnc_chart_color_legend (cairo_t *cr, const CncChartStyle *style, const CncMetric *metric,
                                  double lo, double hi, double x, double y, double width);
 
+/* Hit tests: the mark nearest (x, y) among those offered, each within its own reach (radius plus slop). */
+typedef struct {
+  double x, y;
+  double best;    /* distance of the nearest so far */
+  guint  hit;     /* G_MAXUINT: none */
+} CncChartNearest;
+
+void     cnc_chart_nearest_init      (CncChartNearest *nearest, double x, double y);
+void     cnc_chart_nearest_offer     (CncChartNearest *nearest, guint mark, double mark_x, double mark_y,
+                                      double reach);
+
 /* Rings around selected marks (map nodes, scatter points): a gap in the background colour under an accent
  * line, visible on any fill. */
 typedef struct {

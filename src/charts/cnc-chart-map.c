@@ -907,13 +907,14 @@ guint
 cnc_chart_map_hit (const CncChartMapData *data, const CncChartMapView *view, double x, double y, double slop)
 {
   const CncLineageLayout *l;
-  double fc, best = INFINITY;
-  guint hit = G_MAXUINT;
+  CncChartNearest nearest;
+  double fc;
 
   g_return_val_if_fail (data != NULL && view != NULL, G_MAXUINT);
   l = data->layout;
   if (l->n_columns == 0 || y < view->header_height || view->column_px <= 0 || view->row_px <= 0)
     return G_MAXUINT;
+  cnc_chart_nearest_init (&nearest, x, y);
   fc = (x - view->x0) / view->column_px;
   for (int c = (int) floor (fc); c <= (int) ceil (fc); c++)
     {
@@ -927,18 +928,13 @@ cnc_chart_map_hit (const CncChartMapData *data, const CncChartMapView *view, dou
       for (guint k = first; k < first + count; k++)
         {
           guint i = l->column_nodes[c][k];
-          double nx, ny, r = MAX (cnc_chart_map_node_radius (data, view, i), 2) + slop, dist;
+          double nx, ny;
 
           cnc_chart_map_node_position (data, view, i, &nx, &ny);
-          dist = hypot (nx - x, ny - y);
-          if (dist <= r && dist < best)
-            {
-              best = dist;
-              hit = i;
-            }
+          cnc_chart_nearest_offer (&nearest, i, nx, ny, MAX (cnc_chart_map_node_radius (data, view, i), 2) + slop);
         }
     }
-  return hit;
+  return nearest.hit;
 }
 
 GArray *

@@ -362,23 +362,17 @@ guint
 cnc_chart_scatter_hit (const CncChartScatterData *d, const CncChartScatterFrame *f, double x, double y,
                        double slop)
 {
-  guint hit = G_MAXUINT;
-  double best = INFINITY;
+  CncChartNearest nearest;
 
+  cnc_chart_nearest_init (&nearest, x, y);
   for (guint i = 0; i < d->n; i++)
     {
-      double px, py, dist;
+      double px, py;
 
-      if ((flags_of (d, i) & CNC_CHART_POINT_FADED) || !cnc_chart_scatter_position (d, f, i, &px, &py))
-        continue;
-      dist = hypot (px - x, py - y);
-      if (dist <= cnc_chart_scatter_radius (d, i) + slop && dist < best)
-        {
-          best = dist;
-          hit = i;
-        }
+      if (!(flags_of (d, i) & CNC_CHART_POINT_FADED) && cnc_chart_scatter_position (d, f, i, &px, &py))
+        cnc_chart_nearest_offer (&nearest, i, px, py, cnc_chart_scatter_radius (d, i) + slop);
     }
-  return hit;
+  return nearest.hit;
 }
 
 GArray *
