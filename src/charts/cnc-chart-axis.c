@@ -655,6 +655,18 @@ cnc_chart_nearest_offer (CncChartNearest *nearest, guint mark, double mark_x, do
 }
 
 void
+cnc_chart_stroke_on_halo (cairo_t *cr, const CncChartStyle *style, double halo_width, double line_width,
+                          CncRgb color, double alpha)
+{
+  cairo_set_line_width (cr, halo_width);
+  cnc_colormap_set_source (cr, style->background, 0.9);
+  cairo_stroke_preserve (cr);
+  cairo_set_line_width (cr, line_width);
+  cnc_colormap_set_source (cr, color, alpha);
+  cairo_stroke (cr);
+}
+
+void
 cnc_chart_selection_rings (cairo_t *cr, const CncChartStyle *style, const CncChartRing *rings, guint n_rings)
 {
   if (n_rings == 0)
@@ -666,11 +678,6 @@ cnc_chart_selection_rings (cairo_t *cr, const CncChartStyle *style, const CncCha
       cairo_new_sub_path (cr);
       cairo_arc (cr, rings[k].x, rings[k].y, rings[k].radius, 0, 2 * G_PI);
     }
-  cairo_set_line_width (cr, 4.5);
-  cnc_colormap_set_source (cr, style->background, 0.9);
-  cairo_stroke_preserve (cr);
-  cairo_set_line_width (cr, 2.2);
-  cnc_colormap_set_source (cr, style->accent, 1);
-  cairo_stroke (cr);
+  cnc_chart_stroke_on_halo (cr, style, 4.5, 2.2, style->accent, 1);
   cairo_restore (cr);
 }

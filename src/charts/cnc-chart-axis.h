@@ -94,6 +94,11 @@ void     cnc_chart_nearest_init      (CncChartNearest *nearest, double x, double
 void     cnc_chart_nearest_offer     (CncChartNearest *nearest, guint mark, double mark_x, double mark_y,
                                       double reach);
 
+/* Strokes the current path as a @line_width line of @color over a @halo_width halo of the background colour:
+ * visible on any fill. */
+void     cnc_chart_stroke_on_halo    (cairo_t *cr, const CncChartStyle *style, double halo_width,
+                                      double line_width, CncRgb color, double alpha);
+
 /* Rings around selected marks (map nodes, scatter points): a gap in the background colour under an accent
  * line, visible on any fill. */
 typedef struct {

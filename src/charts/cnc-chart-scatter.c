@@ -225,12 +225,7 @@ draw_front (cairo_t *cr, const CncChartStyle *style, const CncChartScatterData *
     /* the staircase itself, on a halo of the background */
     staircase (cr, d, f, order, n, FALSE);
     cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-    cairo_set_line_width (cr, 4);
-    cnc_colormap_set_source (cr, style->background, 0.9);
-    cairo_stroke_preserve (cr);
-    cairo_set_line_width (cr, 1.8);
-    cnc_colormap_set_source (cr, style->foreground, 0.85);
-    cairo_stroke (cr);
+    cnc_chart_stroke_on_halo (cr, style, 4, 1.8, style->foreground, 0.85);
   }
   cairo_restore (cr);
 }
