@@ -65,7 +65,7 @@ struct _CncChartViewClass
                                       double x, double y, int width, int height);
 
   /* Hit tests: the item at (x, y); the items inside the rectangle of corners (x0, y0), (x1, y1), in any order
-   * (a GArray of guint, for the rubber band). */
+   * (a new GArray of guint, for the rubber band). Both answer only items that can be selected (not faded). */
   guint         (*lookup_item)       (CncChartView *self, double x, double y);
   GArray       *(*items_in_rect)     (CncChartView *self, double x0, double y0, double x1, double y1);
   /* The cursor at (x, y) over @item (NULL: the default one); without it, "pointer" over an item. */
@@ -74,10 +74,13 @@ struct _CncChartViewClass
   /* A primary-button press on @item (lookup_item at x, y): TRUE when the view handled it itself. */
   gboolean      (*press)             (CncChartView *self, guint item, int n_press, double x, double y,
                                       GdkModifierType state);
+  /* A drag starting at (x, y) with @button: what it becomes. The view's own drags (CNC_CHART_DRAG_OWN) then get
+   * the offset from the start as the pointer moves, and at the end. */
   CncChartDrag  (*drag_begin)        (CncChartView *self, guint button, double x, double y);
   void          (*drag_update)       (CncChartView *self, double dx, double dy);
   void          (*drag_end)          (CncChartView *self, double dx, double dy);
 
+  /* Set in class_init; inherited, CNC_CHART_VIEW_CLICK_MODES | CNC_CHART_VIEW_CLICK_CLEARS by default. */
   CncChartViewFlags flags;
 };
 
@@ -85,7 +88,7 @@ CncModelSet   *cnc_chart_view_get_model_set  (CncChartView *self);
 /* Drops the static layer: it is drawn again for the next frame. */
 void           cnc_chart_view_invalidate     (CncChartView *self);
 guint          cnc_chart_view_lookup_item    (CncChartView *self, double x, double y);
-/* Where the pointer is; FALSE when it is outside the view or a drag is under way. */
+/* Where the pointer is (or was last); FALSE when it is outside the view or a drag is under way. */
 gboolean       cnc_chart_view_get_pointer    (CncChartView *self, double *x, double *y);
 /* The item lookup_item found under the pointer at its last move (CNC_MODEL_NONE after the models or the
  * selection change, until it moves again). */
@@ -95,7 +98,7 @@ CncSelectMode  cnc_chart_view_select_mode    (CncChartView *self, GdkModifierTyp
 
 /* A group holding the view's class actions named "@prefix.NAME" as "NAME", for buttons outside the view
  * (insert it under @prefix on an ancestor of them): activating one runs the view's action and gives the view
- * the keyboard focus. */
+ * the keyboard focus. Free with g_object_unref. */
 GActionGroup  *cnc_chart_view_export_actions (CncChartView *self, const char *prefix);
 
 G_END_DECLS

@@ -8,7 +8,6 @@
 #include <math.h>
 
 #include "charts/cnc-chart-histogram.h"
-#include "cnc-widget-util.h"
 
 typedef enum {
   BRUSH_NONE,
@@ -86,7 +85,8 @@ recount (CncHistogramView *self)
   self->data.passing = self->passing;
   self->data.lo = lo;
   self->data.hi = hi;
-  self->data.has_brush = cnc_model_set_get_filter (model_set (self), self->metric, &self->data.brush_lo, &self->data.brush_hi);
+  self->data.has_brush = cnc_model_set_get_filter (model_set (self), self->metric, &self->data.brush_lo,
+                                                   &self->data.brush_hi);
   self->data.n_passing = cnc_model_set_get_n_passing (model_set (self));
   self->data.n_total = n;
 }

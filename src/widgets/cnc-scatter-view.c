@@ -10,7 +10,6 @@
 #include "charts/cnc-chart-scatter.h"
 #include "core/cnc-metric-format.h"
 #include "core/cnc-pareto.h"
-#include "cnc-widget-util.h"
 
 struct _CncScatterView
 {
