@@ -20,6 +20,7 @@ struct _CncMapPanel
   GtkToggleButton *by_step_button;
   GtkToggleButton *by_operation_button;
   GtkOverlay      *overlay;
+  GActionGroup    *map_actions;
   GtkWidget       *grow_bar;
   GtkButton       *parents_button;
   GtkButton       *children_button;
@@ -143,6 +144,19 @@ on_layout_toggled (GtkToggleButton *button,
                                                                : CNC_LINEAGE_LAYOUT_BY_OPERATION);
 }
 
+/* The dock takes panels out and puts them back (a restored layout moves every one). GTK 4.8 then leaves the
+ * buttons inside insensitive to a group inserted within the moved widgets (their actions still run): inserting
+ * the group again once the panel has its new root makes them sensitive. */
+static void
+cnc_map_panel_root (GtkWidget *widget)
+{
+  CncMapPanel *self = CNC_MAP_PANEL (widget);
+
+  GTK_WIDGET_CLASS (cnc_map_panel_parent_class)->root (widget);
+  if (self->map_actions)
+    gtk_widget_insert_action_group (GTK_WIDGET (self), "map", self->map_actions);
+}
+
 static gboolean
 cnc_map_panel_grab_focus (GtkWidget *widget)
 {
@@ -166,6 +180,7 @@ cnc_map_panel_finalize (GObject *object)
   CncMapPanel *self = CNC_MAP_PANEL (object);
 
   g_clear_object (&self->set);
+  g_clear_object (&self->map_actions);
   G_OBJECT_CLASS (cnc_map_panel_parent_class)->finalize (object);
 }
 
@@ -178,6 +193,7 @@ cnc_map_panel_class_init (CncMapPanelClass *klass)
   object_class->dispose = cnc_map_panel_dispose;
   object_class->finalize = cnc_map_panel_finalize;
   widget_class->grab_focus = cnc_map_panel_grab_focus;
+  widget_class->root = cnc_map_panel_root;
 
   cnc_application_ensure_ui ();
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -211,7 +227,6 @@ cnc_map_panel_init (CncMapPanel *self)
 GtkWidget *
 cnc_map_panel_new (CncModelSet *set)
 {
-  GActionGroup *actions;
   CncMapPanel *self;
 
   g_return_val_if_fail (CNC_IS_MODEL_SET (set), NULL);
@@ -223,9 +238,8 @@ cnc_map_panel_new (CncModelSet *set)
   gtk_widget_set_hexpand (self->view, TRUE);
   gtk_overlay_set_child (self->overlay, self->view);
   /* the zoom buttons over the map name its actions ("map.zoom-in", …) */
-  actions = cnc_chart_view_export_actions (CNC_CHART_VIEW (self->view), "map");
-  gtk_widget_insert_action_group (GTK_WIDGET (self), "map", actions);
-  g_object_unref (actions);
+  self->map_actions = cnc_chart_view_export_actions (CNC_CHART_VIEW (self->view), "map");
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "map", self->map_actions);
   cnc_map_view_set_layout_mode (CNC_MAP_VIEW (self->view), CNC_LINEAGE_LAYOUT_BY_OPERATION);
 
   g_signal_connect (set, "changed", G_CALLBACK (on_set_changed), self);

@@ -245,10 +245,6 @@ cnc_map_view_encoding_changed (CncChartView *view)
   invalidate_all (self);
 }
 
-
-
-
-
 /* Folds the largest subtrees until each row gets a readable height. */
 gboolean
 _cnc_map_view_fold_to_fit (CncMapView *self, int height)
@@ -270,11 +266,6 @@ _cnc_map_view_fold_to_fit (CncMapView *self, int height)
   relayout (self);
   return TRUE;
 }
-
-
-
-
-
 
 /* ---- drawing -------------------------------------------------------------------------------------- */
 
@@ -589,9 +580,6 @@ cnc_map_view_drag_end (CncChartView *view, double dx, double dy)
   self->drag = CNC_MAP_DRAG_NONE;
 }
 
-
-
-
 /* Space held: a drag pans (the other keys are actions, see cnc-map-view-actions.c). */
 static gboolean
 on_key_pressed (GtkEventControllerKey *key, guint keyval, guint keycode, GdkModifierType state, CncMapView *self)
@@ -647,11 +635,6 @@ cnc_map_view_get_layout_mode (CncMapView *self)
   g_return_val_if_fail (CNC_IS_MAP_VIEW (self), CNC_LINEAGE_LAYOUT_BY_OPERATION);
   return self->mode;
 }
-
-
-
-
-
 
 void
 cnc_map_view_reveal (CncMapView *self, guint index)
