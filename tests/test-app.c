@@ -1,6 +1,6 @@
 /* test-app.c
  * The desktop app under a display: the window on a workspace, a dropped file list imported (onto a map node
- * as their parent), a refused file changing nothing, the dock layout saved and restored.
+ * as their parent), a refused file changing nothing, the dock layout saved and restored, the map's zoom buttons.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "test-app"
 
@@ -500,6 +500,70 @@ test_detached_panel_comes_back (void)
   remove_workspace (dir);
 }
 
+/* ---------------------------------------------------------------- the map panel */
+
+/* The first button under @widget that names @action. */
+static GtkWidget *
+find_action_button (GtkWidget  *widget,
+                    const char *action)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_action_button (child, action);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* The zoom buttons over the map name the map's actions: they can be clicked, zoom the map and give it the
+ * keyboard focus, also after the dock moved the panel (as a restored layout does). */
+static gboolean
+zoom_buttons_sensitive (CncWindow *window)
+{
+  const char *actions[] = { "map.zoom-in", "map.zoom-out", "map.zoom-fit", "map.zoom-reset" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    {
+      GtkWidget *button = find_action_button (window->map_panel, actions[i]);
+
+      g_assert_nonnull (button);
+      if (!gtk_widget_is_sensitive (button))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+test_map_zoom_buttons (void)
+{
+  g_autofree char *dir = make_workspace ("imagenet_tutorial_models.json");
+  CncWindow *window = open_window (dir);
+  CncDock *dock = cnc_window_get_dock (window);
+  GtkWidget *map = cnc_map_panel_get_view (CNC_MAP_PANEL (window->map_panel));
+  double fit;
+
+  drain ();
+  cnc_map_view_zoom_fit (CNC_MAP_VIEW (map));
+  fit = cnc_map_view_get_zoom (CNC_MAP_VIEW (map));
+  g_assert_true (zoom_buttons_sensitive (window));
+  g_signal_emit_by_name (find_action_button (window->map_panel, "map.zoom-in"), "clicked");
+  g_assert_cmpfloat (cnc_map_view_get_zoom (CNC_MAP_VIEW (map)), >, fit * 1.2);
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == map);
+
+  cnc_dock_move_panel (dock, "map", CNC_DOCK_LEFT, 0);
+  cnc_dock_move_panel (dock, "map", CNC_DOCK_CENTRE, 0);
+  drain ();
+  g_assert_true (zoom_buttons_sensitive (window));
+  g_signal_emit_by_name (find_action_button (window->map_panel, "map.zoom-fit"), "clicked");
+  g_assert_cmpfloat (fabs (cnc_map_view_get_zoom (CNC_MAP_VIEW (map)) - fit), <, 1e-9);
+  close_window (window);
+  remove_workspace (dir);
+}
+
 /* ---------------------------------------------------------------- the demo */
 
 static gboolean
@@ -779,6 +843,7 @@ main (int    argc,
   g_test_add_func ("/app/dnd/bad-file-changes-nothing", test_drop_bad_file_changes_nothing);
   g_test_add_func ("/app/dock/layout-restored", test_layout_restored);
   g_test_add_func ("/app/dock/detached-panel-comes-back", test_detached_panel_comes_back);
+  g_test_add_func ("/app/map/zoom-buttons", test_map_zoom_buttons);
   g_test_add_func ("/app/demo/default-workspace", test_demo_in_default_workspace);
   g_test_add_func ("/app/demo/walkthrough", test_demo_walkthrough);
   status = g_test_run ();

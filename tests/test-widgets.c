@@ -1,6 +1,6 @@
 /* test-widgets.c
  * Tests of the chart widgets under a display (xvfb-run): what the map draws, selection by click, keys and
- * lineage, filters, the scatterplot's frontier, the comparison's design.
+ * lineage, filters, the scatterplot's frontier and rubber band, the comparison's design and clicks on its bars.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "test-widgets"
 
@@ -621,6 +621,303 @@ test_bars_design (Fixture *f, gconstpointer data)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The X window of a shown test window, by its title; NULL when xdotool cannot reach it. */
+static char *
+find_window_id (const char *title)
+{
+  g_autofree char *path = g_find_program_in_path ("xdotool");
+  g_autofree char *cmd = g_strdup_printf ("xdotool search --name %s", title);
+  g_autofree char *out = NULL;
+
+  if (path == NULL || !g_spawn_command_line_sync (cmd, &out, NULL, NULL, NULL) || out == NULL || *out == '\0')
+    return NULL;
+  return g_strndup (out, strcspn (out, "\n"));
+}
+
+/* The box of the pixels of @view where lookup_item answers @model; FALSE when there are none. */
+static gboolean
+item_box (GtkWidget *view, guint model, double box[4])
+{
+  int width = gtk_widget_get_width (view), height = gtk_widget_get_height (view);
+  gboolean found = FALSE;
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      if (cnc_chart_view_lookup_item (CNC_CHART_VIEW (view), x, y) == model)
+        {
+          if (!found)
+            {
+              box[0] = box[2] = x;
+              box[1] = box[3] = y;
+              found = TRUE;
+            }
+          box[0] = MIN (box[0], x);
+          box[1] = MIN (box[1], y);
+          box[2] = MAX (box[2], x);
+          box[3] = MAX (box[3], y);
+        }
+  return found;
+}
+
+typedef struct {
+  CncModelSet *set;
+  const char  *names;
+} NamesWait;
+
+static gboolean
+selection_names_are (gpointer data)
+{
+  NamesWait *w = data;
+  g_autofree char *names = sorted_names (w->set);
+
+  return g_str_equal (names, w->names);
+}
+
+static gboolean
+nothing_selected (gpointer data)
+{
+  return cnc_model_set_get_n_selected (data) == 0;
+}
+
+/* A plain drag on the scatterplot selects exactly the models whose points lie inside the band (its release is
+ * no click on empty space); a later plain click on empty space clears the selection. */
+static void
+test_scatter_band_selects (Fixture *f, gconstpointer data)
+{
+  GtkWidget *scatter = cnc_scatter_view_new (f->set);
+  GtkWidget *window = show_in_window (scatter, 600, 400, "cnc-test-band");
+  g_autofree char *wid = find_window_id ("cnc-test-band");
+  g_autoptr(GPtrArray) inside = g_ptr_array_new ();
+  g_autofree char *expected = NULL;
+  const char *corners[] = { "q8", "q8p", "q8pft" };
+  double band[4] = { G_MAXDOUBLE, G_MAXDOUBLE, -G_MAXDOUBLE, -G_MAXDOUBLE };
+  NamesWait w = { f->set, NULL };
+  graphene_point_t p0, p1;
+
+  if (wid == NULL)
+    {
+      g_test_skip ("xdotool cannot reach the window");
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+  cnc_model_set_select_one (f->set, idx (f, "p90"));
+  settle (scatter);
+  /* a band 12 px around the three fastest models' points */
+  for (guint k = 0; k < G_N_ELEMENTS (corners); k++)
+    {
+      double box[4];
+      g_assert_true (item_box (scatter, idx (f, corners[k]), box));
+      band[0] = MIN (band[0], box[0] - 12);
+      band[1] = MIN (band[1], box[1] - 12);
+      band[2] = MAX (band[2], box[2] + 12);
+      band[3] = MAX (band[3], box[3] + 12);
+    }
+  /* the models it holds: those whose point's centre lies inside (worked out by hand: q8, q8p, q8pft) */
+  for (guint i = 0; i < 8; i++)
+    {
+      double box[4];
+      if (item_box (scatter, i, box) && (box[0] + box[2]) / 2 > band[0] && (box[0] + box[2]) / 2 < band[2]
+          && (box[1] + box[3]) / 2 > band[1] && (box[1] + box[3]) / 2 < band[3])
+        g_ptr_array_add (inside, cnc_model_set_get_model (f->set, i)->name);
+    }
+  g_ptr_array_sort (inside, compare_names);
+  g_ptr_array_add (inside, NULL);
+  expected = g_strjoinv (",", (char **) inside->pdata);
+  g_assert_cmpstr (expected, ==, "q8,q8p,q8pft");
+  /* the drag starts on empty space */
+  g_assert_cmpuint (cnc_chart_view_lookup_item (CNC_CHART_VIEW (scatter), band[0], band[1]), ==, CNC_MODEL_NONE);
+
+  g_assert_true (gtk_widget_compute_point (scatter, window, &GRAPHENE_POINT_INIT (band[0], band[1]), &p0));
+  g_assert_true (gtk_widget_compute_point (scatter, window, &GRAPHENE_POINT_INIT (band[2], band[3]), &p1));
+  {
+    g_autofree char *args = g_strdup_printf ("mousemove --window %s %d %d mousedown 1 mousemove --window %s %d %d "
+                                             "mousemove --window %s %d %d mouseup 1", wid, (int) p0.x, (int) p0.y,
+                                             wid, (int) (p0.x + p1.x) / 2, (int) (p0.y + p1.y) / 2,
+                                             wid, (int) p1.x, (int) p1.y);
+    g_assert_true (run_xdotool (args));
+  }
+  w.names = expected;
+  g_assert_true (spin_until (selection_names_are, &w, 60000));
+  /* everything the release did has been handled: the band's selection stays */
+  settle (scatter);
+  g_assert_true (selection_names_are (&w));
+  {
+    cairo_surface_t *image = render (scatter);
+    keep_shot (image, "widget-scatter.png");
+    cairo_surface_destroy (image);
+  }
+
+  /* a plain click on empty space (where the band started) clears */
+  {
+    g_autofree char *args = g_strdup_printf ("mousemove --window %s %d %d click 1", wid, (int) p0.x, (int) p0.y);
+    g_assert_true (run_xdotool (args));
+  }
+  g_assert_true (spin_until (nothing_selected, f->set, 60000));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+typedef struct {
+  CncMapView *map;
+  double      above;
+} ZoomWait;
+
+static gboolean
+zoom_is_above (gpointer data)
+{
+  ZoomWait *w = data;
+  return cnc_map_view_get_zoom (w->map) > w->above;
+}
+
+static gboolean
+zoom_is_below (gpointer data)
+{
+  ZoomWait *w = data;
+  return cnc_map_view_get_zoom (w->map) < w->above;
+}
+
+static gboolean
+zoom_differs (gpointer data)
+{
+  ZoomWait *w = data;
+  return fabs (cnc_map_view_get_zoom (w->map) - w->above) > 1e-9;
+}
+
+typedef struct {
+  CncMapView *map;
+  guint       model;
+} FoldWait;
+
+static gboolean
+is_folded (gpointer data)
+{
+  FoldWait *w = data;
+  return cnc_map_view_get_collapsed (w->map, w->model);
+}
+
+static void
+press_keys (const char *wid, const char *keys)
+{
+  g_autofree char *args = g_strdup_printf ("windowfocus --sync %s key %s", wid, keys);
+  g_assert_true (run_xdotool (args));
+}
+
+/* The map's keys are widget actions: each key, and the actions offered to buttons beside the view. */
+static void
+test_map_actions (Fixture *f, gconstpointer data)
+{
+  GtkWidget *map = cnc_map_view_new (f->set);
+  GtkWidget *window = show_in_window (map, 900, 600, "cnc-test-map-actions");
+  g_autofree char *wid = find_window_id ("cnc-test-map-actions");
+  GActionGroup *exported = cnc_chart_view_export_actions (CNC_CHART_VIEW (map), "map");
+  ZoomWait zw = { CNC_MAP_VIEW (map), 0 };
+  FoldWait fw = { CNC_MAP_VIEW (map), idx (f, "q8") };
+  SelectionWait sw = { f->set, idx (f, "base"), 1 };
+  double fit = cnc_map_view_get_zoom (CNC_MAP_VIEW (map));
+
+  /* the actions for buttons beside the view: each of the view's "map." actions, by its short name */
+  g_assert_true (g_action_group_has_action (exported, "zoom-in"));
+  g_assert_true (g_action_group_has_action (exported, "zoom-fit"));
+  g_assert_true (g_action_group_has_action (exported, "go-parent"));
+  g_assert_false (g_action_group_has_action (exported, "map.zoom-in"));
+  g_action_group_activate_action (exported, "zoom-in", NULL);
+  g_assert_cmpfloat (cnc_map_view_get_zoom (CNC_MAP_VIEW (map)), >, fit * 1.2);
+  g_action_group_activate_action (exported, "zoom-fit", NULL);
+  g_assert_cmpfloat (fabs (cnc_map_view_get_zoom (CNC_MAP_VIEW (map)) - fit), <, 1e-9);
+  g_object_unref (exported);
+
+  if (wid == NULL)
+    {
+      g_test_skip ("xdotool cannot reach the window");
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+  gtk_widget_grab_focus (map);
+  /* + and − zoom by steps, 0 fits, 1 is 1:1 */
+  zw.above = fit * 1.2;
+  press_keys (wid, "plus");
+  g_assert_true (spin_until (zoom_is_above, &zw, 60000));
+  zw.above = fit * 1.01;
+  press_keys (wid, "minus");
+  g_assert_true (spin_until (zoom_is_below, &zw, 60000));
+  zw.above = fit * 1.2;
+  press_keys (wid, "equal");
+  g_assert_true (spin_until (zoom_is_above, &zw, 60000));
+  zw.above = fit * 1.01;
+  press_keys (wid, "0");
+  g_assert_true (spin_until (zoom_is_below, &zw, 60000));
+  g_assert_cmpfloat (fabs (cnc_map_view_get_zoom (CNC_MAP_VIEW (map)) - fit), <, 1e-9);
+  zw.above = fit;
+  press_keys (wid, "1");
+  g_assert_true (spin_until (zoom_differs, &zw, 60000));
+  {
+    /* as cnc_map_view_zoom_reset does: 1:1 within the zoom's bounds */
+    double by_key = cnc_map_view_get_zoom (CNC_MAP_VIEW (map));
+    cnc_map_view_zoom_reset (CNC_MAP_VIEW (map));
+    g_assert_cmpfloat (fabs (cnc_map_view_get_zoom (CNC_MAP_VIEW (map)) - by_key), <, 1e-9);
+  }
+  press_keys (wid, "0");
+
+  /* the arrows: with nothing focused the first root; Right its first child, Shift+Down extends to the next
+   * sibling; Ctrl+A selects all, Escape none */
+  press_keys (wid, "Left");
+  g_assert_true (spin_until (selection_is, &sw, 60000));
+  press_keys (wid, "Right");
+  sw.want = idx (f, "p50");
+  g_assert_true (spin_until (selection_is, &sw, 60000));
+  press_keys (wid, "shift+Down");
+  sw.want = idx (f, "p90");
+  sw.n_selected = 2;
+  g_assert_true (spin_until (selection_is, &sw, 60000));
+  g_assert_true (cnc_model_set_is_selected (f->set, idx (f, "p50")));
+  press_keys (wid, "ctrl+a");
+  sw.n_selected = 8;
+  g_assert_true (spin_until (selection_is, &sw, 60000));
+  press_keys (wid, "Escape");
+  g_assert_true (spin_until (nothing_selected, f->set, 60000));
+
+  /* C folds the focused model's subtree */
+  press_keys (wid, "Down c");
+  g_assert_true (spin_until (is_folded, &fw, 60000));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* A click on a bar selects that model alone. */
+static void
+test_bars_click_selects_one (Fixture *f, gconstpointer data)
+{
+  GtkWidget *bars = cnc_bars_view_new (f->set);
+  GtkWidget *window = show_in_window (bars, 400, 700, "cnc-test-bars-click");
+  g_autofree char *wid = find_window_id ("cnc-test-bars-click");
+  guint pick[4] = { idx (f, "p50"), idx (f, "p50ft"), idx (f, "p90"), idx (f, "p90ft") };
+  SelectionWait w = { f->set, idx (f, "p90"), 1 };
+  graphene_point_t p;
+  double box[4];
+
+  if (wid == NULL)
+    {
+      g_test_skip ("xdotool cannot reach the window");
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+  cnc_model_set_select (f->set, pick, 4, CNC_SELECT_REPLACE);
+  g_assert_true (spin_until (has_differs, bars, 60000));
+  settle (bars);
+  {
+    cairo_surface_t *image = render (bars);
+    keep_shot (image, "widget-bars.png");
+    cairo_surface_destroy (image);
+  }
+  g_assert_true (item_box (bars, idx (f, "p90"), box));
+  g_assert_true (gtk_widget_compute_point (bars, window, &GRAPHENE_POINT_INIT ((box[0] + box[2]) / 2,
+                                                                              (box[1] + box[3]) / 2), &p));
+  {
+    g_autofree char *args = g_strdup_printf ("mousemove --window %s %d %d click 1", wid, (int) p.x, (int) p.y);
+    g_assert_true (run_xdotool (args));
+  }
+  g_assert_true (spin_until (selection_is, &w, 60000));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_histogram_brush (Fixture *f, gconstpointer data)
 {
@@ -670,8 +967,13 @@ main (int argc, char **argv)
   g_test_add ("/widgets/map/draws-models", Fixture, NULL, fixture_set_up, test_map_draws_models, fixture_tear_down);
   g_test_add ("/widgets/map/click-and-keys", Fixture, NULL, fixture_set_up, test_map_click_and_keys,
               fixture_tear_down);
+  g_test_add ("/widgets/map/actions", Fixture, NULL, fixture_set_up, test_map_actions, fixture_tear_down);
   g_test_add ("/widgets/scatter/pareto", Fixture, NULL, fixture_set_up, test_scatter_pareto, fixture_tear_down);
+  g_test_add ("/widgets/scatter/band-selects", Fixture, NULL, fixture_set_up, test_scatter_band_selects,
+              fixture_tear_down);
   g_test_add ("/widgets/bars/design", Fixture, NULL, fixture_set_up, test_bars_design, fixture_tear_down);
+  g_test_add ("/widgets/bars/click-selects-one", Fixture, NULL, fixture_set_up, test_bars_click_selects_one,
+              fixture_tear_down);
   g_test_add ("/widgets/histogram/brush", Fixture, NULL, fixture_set_up, test_histogram_brush, fixture_tear_down);
   return g_test_run ();
 }

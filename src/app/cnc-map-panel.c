@@ -19,11 +19,8 @@ struct _CncMapPanel
   GtkDropDown     *size_dropdown;
   GtkToggleButton *by_step_button;
   GtkToggleButton *by_operation_button;
-  GtkButton       *zoom_out_button;
-  GtkButton       *zoom_fit_button;
-  GtkButton       *zoom_reset_button;
-  GtkButton       *zoom_in_button;
   GtkOverlay      *overlay;
+  GActionGroup    *map_actions;
   GtkWidget       *grow_bar;
   GtkButton       *parents_button;
   GtkButton       *children_button;
@@ -147,21 +144,17 @@ on_layout_toggled (GtkToggleButton *button,
                                                                : CNC_LINEAGE_LAYOUT_BY_OPERATION);
 }
 
+/* The dock takes panels out and puts them back (a restored layout moves every one). GTK 4.8 then leaves the
+ * buttons inside insensitive to a group inserted within the moved widgets (their actions still run): inserting
+ * the group again once the panel has its new root makes them sensitive. */
 static void
-on_zoom_clicked (GtkButton   *button,
-                 CncMapPanel *self)
+cnc_map_panel_root (GtkWidget *widget)
 {
-  CncMapView *view = CNC_MAP_VIEW (self->view);
+  CncMapPanel *self = CNC_MAP_PANEL (widget);
 
-  if (button == self->zoom_in_button)
-    cnc_map_view_zoom_in (view);
-  else if (button == self->zoom_out_button)
-    cnc_map_view_zoom_out (view);
-  else if (button == self->zoom_fit_button)
-    cnc_map_view_zoom_fit (view);
-  else
-    cnc_map_view_zoom_reset (view);
-  gtk_widget_grab_focus (self->view);
+  GTK_WIDGET_CLASS (cnc_map_panel_parent_class)->root (widget);
+  if (self->map_actions)
+    gtk_widget_insert_action_group (GTK_WIDGET (self), "map", self->map_actions);
 }
 
 static gboolean
@@ -187,6 +180,7 @@ cnc_map_panel_finalize (GObject *object)
   CncMapPanel *self = CNC_MAP_PANEL (object);
 
   g_clear_object (&self->set);
+  g_clear_object (&self->map_actions);
   G_OBJECT_CLASS (cnc_map_panel_parent_class)->finalize (object);
 }
 
@@ -199,6 +193,7 @@ cnc_map_panel_class_init (CncMapPanelClass *klass)
   object_class->dispose = cnc_map_panel_dispose;
   object_class->finalize = cnc_map_panel_finalize;
   widget_class->grab_focus = cnc_map_panel_grab_focus;
+  widget_class->root = cnc_map_panel_root;
 
   cnc_application_ensure_ui ();
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -210,10 +205,6 @@ cnc_map_panel_class_init (CncMapPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CncMapPanel, size_dropdown);
   gtk_widget_class_bind_template_child (widget_class, CncMapPanel, by_step_button);
   gtk_widget_class_bind_template_child (widget_class, CncMapPanel, by_operation_button);
-  gtk_widget_class_bind_template_child (widget_class, CncMapPanel, zoom_out_button);
-  gtk_widget_class_bind_template_child (widget_class, CncMapPanel, zoom_fit_button);
-  gtk_widget_class_bind_template_child (widget_class, CncMapPanel, zoom_reset_button);
-  gtk_widget_class_bind_template_child (widget_class, CncMapPanel, zoom_in_button);
   gtk_widget_class_bind_template_child (widget_class, CncMapPanel, overlay);
   gtk_widget_class_bind_template_child (widget_class, CncMapPanel, grow_bar);
   gtk_widget_class_bind_template_child (widget_class, CncMapPanel, parents_button);
@@ -246,6 +237,9 @@ cnc_map_panel_new (CncModelSet *set)
   gtk_widget_set_vexpand (self->view, TRUE);
   gtk_widget_set_hexpand (self->view, TRUE);
   gtk_overlay_set_child (self->overlay, self->view);
+  /* the zoom buttons over the map name its actions ("map.zoom-in", …) */
+  self->map_actions = cnc_chart_view_export_actions (CNC_CHART_VIEW (self->view), "map");
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "map", self->map_actions);
   cnc_map_view_set_layout_mode (CNC_MAP_VIEW (self->view), CNC_LINEAGE_LAYOUT_BY_OPERATION);
 
   g_signal_connect (set, "changed", G_CALLBACK (on_set_changed), self);
@@ -255,10 +249,6 @@ cnc_map_panel_new (CncModelSet *set)
   g_signal_connect (self->size_dropdown, "notify::selected", G_CALLBACK (on_size_selected), self);
   g_signal_connect (self->by_step_button, "toggled", G_CALLBACK (on_layout_toggled), self);
   g_signal_connect (self->by_operation_button, "toggled", G_CALLBACK (on_layout_toggled), self);
-  g_signal_connect (self->zoom_in_button, "clicked", G_CALLBACK (on_zoom_clicked), self);
-  g_signal_connect (self->zoom_out_button, "clicked", G_CALLBACK (on_zoom_clicked), self);
-  g_signal_connect (self->zoom_fit_button, "clicked", G_CALLBACK (on_zoom_clicked), self);
-  g_signal_connect (self->zoom_reset_button, "clicked", G_CALLBACK (on_zoom_clicked), self);
   on_set_changed (set, self);
   on_selection_changed (set, self);
   return GTK_WIDGET (self);

@@ -635,3 +635,49 @@ cnc_chart_card_draw (cairo_t *cr, const CncChartStyle *style, double x, double y
     }
   cairo_restore (cr);
 }
+
+void
+cnc_chart_nearest_init (CncChartNearest *nearest, double x, double y)
+{
+  *nearest = (CncChartNearest) { x, y, INFINITY, G_MAXUINT };
+}
+
+void
+cnc_chart_nearest_offer (CncChartNearest *nearest, guint mark, double mark_x, double mark_y, double reach)
+{
+  double dist = hypot (mark_x - nearest->x, mark_y - nearest->y);
+
+  if (dist <= reach && dist < nearest->best)
+    {
+      nearest->best = dist;
+      nearest->hit = mark;
+    }
+}
+
+void
+cnc_chart_stroke_on_halo (cairo_t *cr, const CncChartStyle *style, double halo_width, double line_width,
+                          CncRgb color, double alpha)
+{
+  cairo_set_line_width (cr, halo_width);
+  cnc_colormap_set_source (cr, style->background, 0.9);
+  cairo_stroke_preserve (cr);
+  cairo_set_line_width (cr, line_width);
+  cnc_colormap_set_source (cr, color, alpha);
+  cairo_stroke (cr);
+}
+
+void
+cnc_chart_selection_rings (cairo_t *cr, const CncChartStyle *style, const CncChartRing *rings, guint n_rings)
+{
+  if (n_rings == 0)
+    return;
+  cairo_save (cr);
+  cairo_new_path (cr);
+  for (guint k = 0; k < n_rings; k++)
+    {
+      cairo_new_sub_path (cr);
+      cairo_arc (cr, rings[k].x, rings[k].y, rings[k].radius, 0, 2 * G_PI);
+    }
+  cnc_chart_stroke_on_halo (cr, style, 4.5, 2.2, style->accent, 1);
+  cairo_restore (cr);
+}

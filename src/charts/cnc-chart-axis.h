@@ -83,6 +83,32 @@ void     cnc_chart_rounded_rect (cairo_t *cr, double x, double y, double w, doub
 double   cnc_chart_color_legend (cairo_t *cr, const CncChartStyle *style, const CncMetric *metric,
                                  double lo, double hi, double x, double y, double width);
 
+/* Hit tests: the mark nearest (x, y) among those offered, each within its own reach (radius plus slop). */
+typedef struct {
+  double x, y;
+  double best;    /* distance of the nearest so far */
+  guint  hit;     /* G_MAXUINT: none */
+} CncChartNearest;
+
+void     cnc_chart_nearest_init      (CncChartNearest *nearest, double x, double y);
+void     cnc_chart_nearest_offer     (CncChartNearest *nearest, guint mark, double mark_x, double mark_y,
+                                      double reach);
+
+/* Strokes the current path as a @line_width line of @color over a @halo_width halo of the background colour:
+ * visible on any fill. */
+void     cnc_chart_stroke_on_halo    (cairo_t *cr, const CncChartStyle *style, double halo_width,
+                                      double line_width, CncRgb color, double alpha);
+
+/* Rings around selected marks (map nodes, scatter points): a gap in the background colour under an accent
+ * line, visible on any fill. */
+typedef struct {
+  double x, y;
+  double radius;
+} CncChartRing;
+
+void     cnc_chart_selection_rings   (cairo_t *cr, const CncChartStyle *style, const CncChartRing *rings,
+                                      guint n_rings);
+
 /* A card of lines (the hover card): a bold title, then rows "label  value  change"; @change_sign per row
  * (-1 worse, 0 neutral, +1 better) colours the change. Placed near (x, y) inside width × height. */
 typedef struct {

@@ -602,34 +602,25 @@ static void
 draw_selection (cairo_t *cr, const CncChartStyle *style, const CncChartMapData *d, const CncChartMapView *v,
                 GArray *visible)
 {
-  gboolean any = FALSE, tiny = v->row_px < AGGREGATE_ROW_PX;
+  g_autoptr(GArray) rings = NULL;
+  gboolean tiny = v->row_px < AGGREGATE_ROW_PX;
 
   if (d->flags == NULL)
     return;
-  cairo_save (cr);
+  rings = g_array_new (FALSE, FALSE, sizeof (CncChartRing));
   for (guint k = 0; k < visible->len; k++)
     {
       guint i = g_array_index (visible, guint, k);
-      double x, y, r;
+      CncChartRing ring;
 
       if (!(d->flags[i] & CNC_CHART_MAP_SELECTED))
         continue;
-      cnc_chart_map_node_position (d, v, i, &x, &y);
-      r = tiny ? 2.5 : cnc_chart_map_node_radius (d, v, i) + 2.5;
-      cairo_new_sub_path (cr);
-      cairo_arc (cr, x, y, r, 0, 2 * G_PI);
-      any = TRUE;
+      cnc_chart_map_node_position (d, v, i, &ring.x, &ring.y);
+      ring.radius = tiny ? 2.5 : cnc_chart_map_node_radius (d, v, i) + 2.5;
+      g_array_append_val (rings, ring);
     }
-  if (any)
-    {
-      /* a gap in the background colour, then the accent ring: visible on any fill */
-      cairo_set_line_width (cr, 4.5);
-      cnc_colormap_set_source (cr, style->background, 0.9);
-      cairo_stroke_preserve (cr);
-      cairo_set_line_width (cr, 2.2);
-      cnc_colormap_set_source (cr, style->accent, 1);
-      cairo_stroke (cr);
-    }
+  cnc_chart_selection_rings (cr, style, (const CncChartRing *) rings->data, rings->len);
+  cairo_save (cr);
   /* focus: a dotted ring */
   for (guint k = 0; k < visible->len; k++)
     {
@@ -916,13 +907,14 @@ guint
 cnc_chart_map_hit (const CncChartMapData *data, const CncChartMapView *view, double x, double y, double slop)
 {
   const CncLineageLayout *l;
-  double fc, best = INFINITY;
-  guint hit = G_MAXUINT;
+  CncChartNearest nearest;
+  double fc;
 
   g_return_val_if_fail (data != NULL && view != NULL, G_MAXUINT);
   l = data->layout;
   if (l->n_columns == 0 || y < view->header_height || view->column_px <= 0 || view->row_px <= 0)
     return G_MAXUINT;
+  cnc_chart_nearest_init (&nearest, x, y);
   fc = (x - view->x0) / view->column_px;
   for (int c = (int) floor (fc); c <= (int) ceil (fc); c++)
     {
@@ -936,18 +928,13 @@ cnc_chart_map_hit (const CncChartMapData *data, const CncChartMapView *view, dou
       for (guint k = first; k < first + count; k++)
         {
           guint i = l->column_nodes[c][k];
-          double nx, ny, r = MAX (cnc_chart_map_node_radius (data, view, i), 2) + slop, dist;
+          double nx, ny;
 
           cnc_chart_map_node_position (data, view, i, &nx, &ny);
-          dist = hypot (nx - x, ny - y);
-          if (dist <= r && dist < best)
-            {
-              best = dist;
-              hit = i;
-            }
+          cnc_chart_nearest_offer (&nearest, i, nx, ny, MAX (cnc_chart_map_node_radius (data, view, i), 2) + slop);
         }
     }
-  return hit;
+  return nearest.hit;
 }
 
 GArray *

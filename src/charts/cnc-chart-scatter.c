@@ -225,12 +225,7 @@ draw_front (cairo_t *cr, const CncChartStyle *style, const CncChartScatterData *
     /* the staircase itself, on a halo of the background */
     staircase (cr, d, f, order, n, FALSE);
     cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-    cairo_set_line_width (cr, 4);
-    cnc_colormap_set_source (cr, style->background, 0.9);
-    cairo_stroke_preserve (cr);
-    cairo_set_line_width (cr, 1.8);
-    cnc_colormap_set_source (cr, style->foreground, 0.85);
-    cairo_stroke (cr);
+    cnc_chart_stroke_on_halo (cr, style, 4, 1.8, style->foreground, 0.85);
   }
   cairo_restore (cr);
 }
@@ -312,26 +307,18 @@ cnc_chart_scatter_draw (cairo_t *cr, const CncChartStyle *style, const CncChartS
   /* selection rings */
   if (d->flags)
     {
-      gboolean any = FALSE;
+      g_autoptr(GArray) rings = g_array_new (FALSE, FALSE, sizeof (CncChartRing));
 
       for (guint i = 0; i < d->n; i++)
         {
-          double px, py;
-          if (!(d->flags[i] & CNC_CHART_POINT_SELECTED) || !cnc_chart_scatter_position (d, f, i, &px, &py))
+          CncChartRing ring;
+
+          if (!(d->flags[i] & CNC_CHART_POINT_SELECTED) || !cnc_chart_scatter_position (d, f, i, &ring.x, &ring.y))
             continue;
-          cairo_new_sub_path (cr);
-          cairo_arc (cr, px, py, cnc_chart_scatter_radius (d, i) + 2.5, 0, 2 * G_PI);
-          any = TRUE;
+          ring.radius = cnc_chart_scatter_radius (d, i) + 2.5;
+          g_array_append_val (rings, ring);
         }
-      if (any)
-        {
-          cairo_set_line_width (cr, 4.5);
-          cnc_colormap_set_source (cr, style->background, 0.9);
-          cairo_stroke_preserve (cr);
-          cairo_set_line_width (cr, 2.2);
-          cnc_colormap_set_source (cr, style->accent, 1);
-          cairo_stroke (cr);
-        }
+      cnc_chart_selection_rings (cr, style, (const CncChartRing *) rings->data, rings->len);
     }
   cairo_restore (cr);
 }
@@ -370,23 +357,17 @@ guint
 cnc_chart_scatter_hit (const CncChartScatterData *d, const CncChartScatterFrame *f, double x, double y,
                        double slop)
 {
-  guint hit = G_MAXUINT;
-  double best = INFINITY;
+  CncChartNearest nearest;
 
+  cnc_chart_nearest_init (&nearest, x, y);
   for (guint i = 0; i < d->n; i++)
     {
-      double px, py, dist;
+      double px, py;
 
-      if ((flags_of (d, i) & CNC_CHART_POINT_FADED) || !cnc_chart_scatter_position (d, f, i, &px, &py))
-        continue;
-      dist = hypot (px - x, py - y);
-      if (dist <= cnc_chart_scatter_radius (d, i) + slop && dist < best)
-        {
-          best = dist;
-          hit = i;
-        }
+      if (!(flags_of (d, i) & CNC_CHART_POINT_FADED) && cnc_chart_scatter_position (d, f, i, &px, &py))
+        cnc_chart_nearest_offer (&nearest, i, px, py, cnc_chart_scatter_radius (d, i) + slop);
     }
-  return hit;
+  return nearest.hit;
 }
 
 GArray *

@@ -15,9 +15,8 @@
 
 struct _CncBarsView
 {
-  GtkWidget        parent_instance;
+  CncChartView     parent_instance;
 
-  CncModelSet     *set;
   GCancellable    *cancellable;
   CncDiffers      *differs;
   char            *differs_error;
@@ -30,24 +29,22 @@ struct _CncBarsView
 
   GArray          *metrics;       /* guint; NULL: primary */
   GArray          *charts;        /* per chart: CncChartBarRect[n_bars] flattened */
-  guint            hovered_bar;
 };
 
-G_DEFINE_FINAL_TYPE (CncBarsView, cnc_bars_view, GTK_TYPE_WIDGET)
-
-enum {
-  PROP_0,
-  PROP_MODEL_SET,
-  N_PROPS
-};
+G_DEFINE_FINAL_TYPE (CncBarsView, cnc_bars_view, CNC_TYPE_CHART_VIEW)
 
 enum {
   SIGNAL_DIFFERS_CHANGED,
   N_SIGNALS
 };
 
-static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
+
+static CncModelSet *
+model_set (CncBarsView *self)
+{
+  return cnc_chart_view_get_model_set (CNC_CHART_VIEW (self));
+}
 
 static void
 clear_design (CncBarsView *self)
@@ -62,7 +59,7 @@ clear_design (CncBarsView *self)
 static gboolean
 selection_ok (CncBarsView *self)
 {
-  guint n = cnc_model_set_get_n_selected (self->set);
+  guint n = cnc_model_set_get_n_selected (model_set (self));
   return n >= CNC_DIFFERS_MIN_MODELS && n <= CNC_DIFFERS_MAX_MODELS;
 }
 
@@ -97,7 +94,7 @@ set_design_labels (CncBarsView        *self,
   d->series_title = g_strdup (series_title);
   for (guint j = 0; j < n; j++)
     {
-      const CncModel *m = cnc_model_set_get_model (self->set, models[j]);
+      const CncModel *m = cnc_model_set_get_model (model_set (self), models[j]);
       const char *name = m->label && *m->label ? m->label : m->name;
 
       d->group[j] = intern_label (d->group_labels, group_labels ? group_labels[j] : name);
@@ -110,7 +107,7 @@ set_design_labels (CncBarsView        *self,
 static void
 design_by_name (CncBarsView *self)
 {
-  g_autoptr(GArray) sel = cnc_model_set_get_selection (self->set);
+  g_autoptr(GArray) sel = cnc_model_set_get_selection (model_set (self));
 
   set_design_labels (self, sel->len, (const guint *) sel->data, NULL, NULL, NULL, NULL);
 }
@@ -129,7 +126,7 @@ design_from_differs (CncBarsView *self)
     }
   for (guint j = 0; j < d->n_models; j++)
     {
-      guint i = cnc_model_set_find_id (self->set, d->models[j]);
+      guint i = cnc_model_set_find_id (model_set (self), d->models[j]);
       if (i == CNC_MODEL_NONE)
         {
           design_by_name (self);
@@ -200,8 +197,9 @@ differs_done (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-on_selection_changed (CncBarsView *self)
+cnc_bars_view_selection_changed (CncChartView *view)
 {
+  CncBarsView *self = CNC_BARS_VIEW (view);
   g_autoptr(GTask) task = NULL;
   DiffersJob *job;
   g_autoptr(GArray) sel = NULL;
@@ -212,7 +210,6 @@ on_selection_changed (CncBarsView *self)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->differs, cnc_differs_free);
   g_clear_pointer (&self->differs_error, g_free);
-  self->hovered_bar = G_MAXUINT;
   clear_design (self);
   if (!selection_ok (self))
     {
@@ -226,15 +223,15 @@ on_selection_changed (CncBarsView *self)
   if (had)
     g_signal_emit (self, signals[SIGNAL_DIFFERS_CHANGED], 0);
   gtk_widget_queue_resize (GTK_WIDGET (self));
-  if (cnc_model_set_get_workspace (self->set) == NULL)
+  if (cnc_model_set_get_workspace (model_set (self)) == NULL)
     return;
 
-  sel = cnc_model_set_get_selection (self->set);
+  sel = cnc_model_set_get_selection (model_set (self));
   job = g_new0 (DiffersJob, 1);
-  job->path = g_strdup (cnc_workspace_get_path (cnc_model_set_get_workspace (self->set)));
+  job->path = g_strdup (cnc_workspace_get_path (cnc_model_set_get_workspace (model_set (self))));
   job->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   for (guint j = 0; j < sel->len; j++)
-    g_array_append_val (job->ids, cnc_model_set_get_model (self->set, g_array_index (sel, guint, j))->id);
+    g_array_append_val (job->ids, cnc_model_set_get_model (model_set (self), g_array_index (sel, guint, j))->id);
   self->cancellable = g_cancellable_new ();
   task = g_task_new (self, self->cancellable, differs_done, NULL);
   g_task_set_task_data (task, job, (GDestroyNotify) differs_job_free);
@@ -251,14 +248,26 @@ chart_metrics (CncBarsView *self)
   if (self->metrics)
     {
       for (guint k = 0; k < self->metrics->len; k++)
-        if (g_array_index (self->metrics, guint, k) < cnc_model_set_get_n_metrics (self->set))
+        if (g_array_index (self->metrics, guint, k) < cnc_model_set_get_n_metrics (model_set (self)))
           g_array_append_val (out, g_array_index (self->metrics, guint, k));
       return out;
     }
-  for (guint k = 0; k < cnc_model_set_get_n_metrics (self->set); k++)
-    if (cnc_model_set_get_metric (self->set, k)->primary)
+  for (guint k = 0; k < cnc_model_set_get_n_metrics (model_set (self)); k++)
+    if (cnc_model_set_get_metric (model_set (self), k)->primary)
       g_array_append_val (out, k);
   return out;
+}
+
+/* The bar under the pointer, or G_MAXUINT. */
+static guint
+hovered_bar (CncBarsView *self)
+{
+  guint item = cnc_chart_view_get_pointer_item (CNC_CHART_VIEW (self));
+
+  for (guint j = 0; item != CNC_MODEL_NONE && j < self->models->len; j++)
+    if (g_array_index (self->models, guint, j) == item)
+      return j;
+  return G_MAXUINT;
 }
 
 static void
@@ -269,22 +278,22 @@ fill_chart (CncBarsView *self, guint metric, CncChartBarsData *d, double *values
   for (guint j = 0; j < n; j++)
     {
       guint i = g_array_index (self->models, guint, j);
-      values[j] = cnc_model_set_get_value (self->set, i, metric);
+      values[j] = cnc_model_set_get_value (model_set (self), i, metric);
       selected[j] = FALSE;
     }
   cnc_chart_bars_design_apply (&self->design, d);
-  d->metric = cnc_model_set_get_metric (self->set, metric);
+  d->metric = cnc_model_set_get_metric (model_set (self), metric);
   d->n_bars = n;
   d->values = values;
   d->selected = NULL;
-  d->hovered = self->hovered_bar;
+  d->hovered = hovered_bar (self);
 }
 
 /* Header text: the count, and the hint or note. */
 static char *
 header_text (CncBarsView *self)
 {
-  guint n = cnc_model_set_get_n_selected (self->set);
+  guint n = cnc_model_set_get_n_selected (model_set (self));
 
   if (n < CNC_DIFFERS_MIN_MODELS)
     return g_strdup_printf ("Select 2 to 16 models to compare them (%u selected)", n);
@@ -321,27 +330,23 @@ layout_height (CncBarsView *self, cairo_t *cr, const CncChartStyle *style, doubl
   return h;
 }
 
+/* Everything, every frame: the bar under the pointer is drawn lighter, and the charts' places are kept for
+ * hit tests. */
 static void
-cnc_bars_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+cnc_bars_view_draw_motion (CncChartView *view, cairo_t *cr, const CncChartStyle *style, int w, int h)
 {
-  CncBarsView *self = CNC_BARS_VIEW (widget);
-  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
-  graphene_rect_t bounds = GRAPHENE_RECT_INIT (0, 0, w, h);
+  CncBarsView *self = CNC_BARS_VIEW (view);
   g_autoptr(GArray) metrics = chart_metrics (self);
   g_autofree char *header = header_text (self);
   g_autofree double *values = g_new (double, MAX (self->models->len, 1));
   g_autofree guint8 *selected = g_new0 (guint8, MAX (self->models->len, 1));
-  CncChartStyle style;
-  cairo_t *cr;
   double th, y = 8;
 
-  cnc_widget_chart_style (widget, &style);
-  cr = gtk_snapshot_append_cairo (snapshot, &bounds);
-  cnc_chart_text_width (cr, &style, "Ag", CNC_CHART_TEXT_NORMAL, &th);
+  cnc_chart_text_width (cr, style, "Ag", CNC_CHART_TEXT_NORMAL, &th);
   {
-    g_autofree char *fit = cnc_chart_text_fit (cr, &style, header, w - 16, CNC_CHART_TEXT_BOLD);
-    cnc_colormap_set_source (cr, selection_ok (self) ? style.foreground : style.muted, 1);
-    cnc_chart_text (cr, &style, fit, 8, y, 0, 0, selection_ok (self) ? CNC_CHART_TEXT_BOLD : CNC_CHART_TEXT_NORMAL);
+    g_autofree char *fit = cnc_chart_text_fit (cr, style, header, w - 16, CNC_CHART_TEXT_BOLD);
+    cnc_colormap_set_source (cr, selection_ok (self) ? style->foreground : style->muted, 1);
+    cnc_chart_text (cr, style, fit, 8, y, 0, 0, selection_ok (self) ? CNC_CHART_TEXT_BOLD : CNC_CHART_TEXT_NORMAL);
   }
   y += th + 8;
   g_array_set_size (self->charts, 0);
@@ -351,19 +356,18 @@ cnc_bars_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 
       cnc_chart_bars_design_apply (&self->design, &d);
       if (self->design.series_labels->len > 1)
-        y += cnc_chart_bars_legend (cr, &style, &d, 8, y, w - 16) + 4;
+        y += cnc_chart_bars_legend (cr, style, &d, 8, y, w - 16) + 4;
       g_array_set_size (self->charts, metrics->len * self->models->len);
       for (guint k = 0; k < metrics->len; k++)
         {
           double ch;
           fill_chart (self, g_array_index (metrics, guint, k), &d, values, selected);
-          ch = cnc_chart_bars_height (cr, &style, &d);
-          cnc_chart_bars_draw (cr, &style, &d, 8, y, w - 16, ch,
+          ch = cnc_chart_bars_height (cr, style, &d);
+          cnc_chart_bars_draw (cr, style, &d, 8, y, w - 16, ch,
                                &g_array_index (self->charts, CncChartBarRect, k * self->models->len));
           y += ch + GAP;
         }
     }
-  cairo_destroy (cr);
 }
 
 static void
@@ -390,55 +394,21 @@ cnc_bars_view_measure (GtkWidget *widget, GtkOrientation orientation, int for_si
   }
 }
 
-/* ---- input ------------------------------------------------------------------------------------------------------ */
+/* ---- hit tests ------------------------------------------------------------------------------------------------ */
 
 static guint
-bar_at (CncBarsView *self, double x, double y)
+cnc_bars_view_lookup_item (CncChartView *view, double x, double y)
 {
+  CncBarsView *self = CNC_BARS_VIEW (view);
   guint n = self->models->len;
 
-  if (n == 0)
-    return G_MAXUINT;
-  for (guint k = 0; k * n < self->charts->len; k++)
+  for (guint k = 0; n > 0 && k * n < self->charts->len; k++)
     {
       guint b = cnc_chart_bars_hit (&g_array_index (self->charts, CncChartBarRect, k * n), n, x, y);
       if (b != G_MAXUINT)
-        return b;
+        return g_array_index (self->models, guint, b);
     }
-  return G_MAXUINT;
-}
-
-static void
-on_motion (GtkEventControllerMotion *motion, double x, double y, CncBarsView *self)
-{
-  guint b = bar_at (self, x, y);
-
-  if (b == self->hovered_bar)
-    return;
-  self->hovered_bar = b;
-  cnc_model_set_set_hovered (self->set, b != G_MAXUINT ? g_array_index (self->models, guint, b) : CNC_MODEL_NONE);
-  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), b != G_MAXUINT ? "pointer" : NULL);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-static void
-on_leave (GtkEventControllerMotion *motion, CncBarsView *self)
-{
-  if (self->hovered_bar != G_MAXUINT)
-    {
-      self->hovered_bar = G_MAXUINT;
-      cnc_model_set_set_hovered (self->set, CNC_MODEL_NONE);
-      gtk_widget_queue_draw (GTK_WIDGET (self));
-    }
-}
-
-static void
-on_released (GtkGestureClick *gesture, int n_press, double x, double y, CncBarsView *self)
-{
-  guint b = bar_at (self, x, y);
-
-  if (b != G_MAXUINT)
-    cnc_model_set_select_one (self->set, g_array_index (self->models, guint, b));
+  return CNC_MODEL_NONE;
 }
 
 /* ---- public API --------------------------------------------------------------------------------------------------- */
@@ -448,13 +418,6 @@ cnc_bars_view_new (CncModelSet *set)
 {
   g_return_val_if_fail (CNC_IS_MODEL_SET (set), NULL);
   return g_object_new (CNC_TYPE_BARS_VIEW, "model-set", set, NULL);
-}
-
-CncModelSet *
-cnc_bars_view_get_model_set (CncBarsView *self)
-{
-  g_return_val_if_fail (CNC_IS_BARS_VIEW (self), NULL);
-  return self->set;
 }
 
 void
@@ -521,22 +484,6 @@ cnc_bars_view_set_metrics (CncBarsView *self, const guint *metrics, guint n_metr
 /* ---- GObject ------------------------------------------------------------------------------------------------------ */
 
 static void
-on_changed (CncBarsView *self)
-{
-  on_selection_changed (self);
-}
-
-static void
-set_model_set (CncBarsView *self, CncModelSet *set)
-{
-  self->set = g_object_ref (set);
-  g_signal_connect_object (set, "changed", G_CALLBACK (on_changed), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (set, "selection-changed", G_CALLBACK (on_selection_changed), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (set, "hover-changed", G_CALLBACK (gtk_widget_queue_draw), self, G_CONNECT_SWAPPED);
-  on_selection_changed (self);
-}
-
-static void
 cnc_bars_view_dispose (GObject *object)
 {
   CncBarsView *self = CNC_BARS_VIEW (object);
@@ -544,7 +491,6 @@ cnc_bars_view_dispose (GObject *object)
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->set);
   G_OBJECT_CLASS (cnc_bars_view_parent_class)->dispose (object);
 }
 
@@ -563,48 +509,22 @@ cnc_bars_view_finalize (GObject *object)
 }
 
 static void
-cnc_bars_view_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  switch (prop_id)
-    {
-    case PROP_MODEL_SET:
-      g_value_set_object (value, CNC_BARS_VIEW (object)->set);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-cnc_bars_view_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
-{
-  switch (prop_id)
-    {
-    case PROP_MODEL_SET:
-      set_model_set (CNC_BARS_VIEW (object), g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 cnc_bars_view_class_init (CncBarsViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  CncChartViewClass *view_class = CNC_CHART_VIEW_CLASS (klass);
 
   object_class->dispose = cnc_bars_view_dispose;
   object_class->finalize = cnc_bars_view_finalize;
-  object_class->get_property = cnc_bars_view_get_property;
-  object_class->set_property = cnc_bars_view_set_property;
-  widget_class->snapshot = cnc_bars_view_snapshot;
   widget_class->measure = cnc_bars_view_measure;
-
-  properties[PROP_MODEL_SET] =
-    g_param_spec_object ("model-set", NULL, NULL, CNC_TYPE_MODEL_SET,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  /* the bars follow the selection: a new set of models is a new selection */
+  view_class->models_changed = cnc_bars_view_selection_changed;
+  view_class->selection_changed = cnc_bars_view_selection_changed;
+  view_class->draw_motion = cnc_bars_view_draw_motion;
+  view_class->lookup_item = cnc_bars_view_lookup_item;
+  /* a click on a bar selects its model alone; nothing else selects */
+  view_class->flags = 0;
 
   signals[SIGNAL_DIFFERS_CHANGED] =
     g_signal_new ("differs-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -617,22 +537,9 @@ cnc_bars_view_class_init (CncBarsViewClass *klass)
 static void
 cnc_bars_view_init (CncBarsView *self)
 {
-  GtkEventController *controller;
-  GtkGesture *gesture;
-
   self->models = g_array_new (FALSE, FALSE, sizeof (guint));
   self->charts = g_array_new (FALSE, FALSE, sizeof (CncChartBarRect));
   self->design.group_labels = g_ptr_array_new_with_free_func (g_free);
   self->design.series_labels = g_ptr_array_new_with_free_func (g_free);
   self->group_var = self->series_var = -1;
-  self->hovered_bar = G_MAXUINT;
-
-  controller = gtk_event_controller_motion_new ();
-  g_signal_connect (controller, "motion", G_CALLBACK (on_motion), self);
-  g_signal_connect (controller, "leave", G_CALLBACK (on_leave), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), controller);
-
-  gesture = gtk_gesture_click_new ();
-  g_signal_connect (gesture, "released", G_CALLBACK (on_released), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
 }

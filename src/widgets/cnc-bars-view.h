@@ -7,12 +7,12 @@
 #include <gtk/gtk.h>
 
 #include "core/cnc-differs.h"
-#include "cnc-model-set.h"
+#include "cnc-chart-view.h"
 
 G_BEGIN_DECLS
 
 #define CNC_TYPE_BARS_VIEW (cnc_bars_view_get_type ())
-G_DECLARE_FINAL_TYPE (CncBarsView, cnc_bars_view, CNC, BARS_VIEW, GtkWidget)
+G_DECLARE_FINAL_TYPE (CncBarsView, cnc_bars_view, CNC, BARS_VIEW, CncChartView)
 
 /* CSS name "cncbarsview". Shows the set's selection when it holds 2–16 models (else a hint saying what to
  * select); a click on a bar selects that model alone. The widget asks for the height its charts need
@@ -27,7 +27,6 @@ G_DECLARE_FINAL_TYPE (CncBarsView, cnc_bars_view, CNC, BARS_VIEW, GtkWidget)
  * drops it when the selection changes. */
 
 GtkWidget   *cnc_bars_view_new          (CncModelSet *set);
-CncModelSet *cnc_bars_view_get_model_set (CncBarsView *self);
 void         cnc_bars_view_set_design   (CncBarsView        *self,
                                          guint               n_models,
                                          const guint        *models,          /* model indices */

@@ -4,48 +4,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "cnc-dock"
 
-#include "cnc-dock.h"
+#include "cnc-dock-private.h"
 
 #define HANDLE_PX 1
-
-typedef struct {
-  CncDock         *dock;
-  char            *id;
-  char            *title;
-  char            *icon_name;
-  GtkWidget       *child;      /* owned: survives closing and moves */
-  GtkWidget       *tab;        /* owned: the tab label */
-  CncDockPosition  default_position;
-  guint            default_frame;
-  CncDockPosition  home_position;   /* the area it was last docked in */
-  guint            home_frame;
-  GSimpleAction   *toggle;
-} Panel;
-
-struct _CncDock
-{
-  GtkWidget           parent_instance;
-
-  GtkPaned           *outer;      /* left | rest */
-  GtkPaned           *middle;     /* centre column | right */
-  GtkPaned           *column;     /* centre / bottom */
-  CncDockArea        *areas[CNC_DOCK_N_AREAS];
-  gboolean            revealed[CNC_DOCK_N_AREAS];
-  int                 sizes[CNC_DOCK_N_AREAS];
-  gboolean            size_pending[CNC_DOCK_N_AREAS];
-  double              default_splits[CNC_DOCK_N_AREAS];
-
-  GPtrArray          *panels;     /* Panel*, in the order they were added */
-  GHashTable         *by_id;      /* id -> Panel* */
-  GList              *windows;    /* detached GtkWindow* */
-
-  GSimpleActionGroup *actions;
-  GMenu              *panels_menu;
-  GtkPopoverMenu     *tab_menu;
-  guint               sync_idle;
-  gboolean            dragging;
-  gboolean            restoring;
-};
 
 G_DEFINE_FINAL_TYPE (CncDock, cnc_dock, GTK_TYPE_WIDGET)
 
@@ -56,14 +17,10 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static const int default_sizes[CNC_DOCK_N_AREAS] = { 300, 440, 250, 0 };
-
-static void queue_sync (CncDock *self);
-static void set_dragging (CncDock *self, gboolean dragging);
-static GtkNotebook *on_create_window (GtkNotebook *notebook, GtkWidget *page, CncDock *self);
+const int _cnc_dock_default_sizes[CNC_DOCK_N_AREAS] = { 300, 440, 250, 0 };
 
 static void
-panel_free (Panel *panel)
+panel_free (CncDockPanel *panel)
 {
   g_free (panel->id);
   g_free (panel->title);
@@ -74,29 +31,28 @@ panel_free (Panel *panel)
   g_free (panel);
 }
 
-static Panel *
-find_panel (CncDock    *self,
-            const char *id)
+CncDockPanel *
+_cnc_dock_find_panel (CncDock    *self,
+                      const char *id)
 {
   return id ? g_hash_table_lookup (self->by_id, id) : NULL;
 }
 
-static Panel *
-find_panel_by_child (CncDock   *self,
-                     GtkWidget *child)
+CncDockPanel *
+_cnc_dock_find_panel_by_child (CncDock   *self,
+                               GtkWidget *child)
 {
   for (guint i = 0; i < self->panels->len; i++)
     {
-      Panel *panel = g_ptr_array_index (self->panels, i);
+      CncDockPanel *panel = g_ptr_array_index (self->panels, i);
       if (panel->child == child)
         return panel;
     }
   return NULL;
 }
 
-/* The notebook that holds @panel now, or NULL when it is closed. */
-static GtkNotebook *
-panel_notebook (Panel *panel)
+GtkNotebook *
+_cnc_dock_panel_notebook (CncDockPanel *panel)
 {
   GtkWidget *parent = gtk_widget_get_parent (panel->child);
 
@@ -116,11 +72,11 @@ notebook_position (GtkNotebook *notebook,
   return CNC_DOCK_DETACHED;
 }
 
-static CncDockPosition
-panel_position (Panel *panel,
-                guint *frame)
+CncDockPosition
+_cnc_dock_panel_position (CncDockPanel *panel,
+                          guint        *frame)
 {
-  GtkNotebook *notebook = panel_notebook (panel);
+  GtkNotebook *notebook = _cnc_dock_panel_notebook (panel);
 
   if (frame)
     *frame = 0;
@@ -129,132 +85,24 @@ panel_position (Panel *panel,
   return notebook_position (notebook, frame);
 }
 
-static void
-panel_take_out (Panel *panel)
+void
+_cnc_dock_panel_take_out (CncDockPanel *panel)
 {
-  GtkNotebook *notebook = panel_notebook (panel);
+  GtkNotebook *notebook = _cnc_dock_panel_notebook (panel);
 
   if (notebook)
     gtk_notebook_remove_page (notebook, gtk_notebook_page_num (notebook, panel->child));
 }
 
-static void
-panel_put (Panel       *panel,
-           GtkNotebook *notebook,
-           int          position)
+void
+_cnc_dock_panel_put (CncDockPanel *panel,
+                     GtkNotebook  *notebook,
+                     int           position)
 {
-  g_assert (panel_notebook (panel) == NULL);
+  g_assert (_cnc_dock_panel_notebook (panel) == NULL);
   gtk_notebook_insert_page (notebook, panel->child, panel->tab, position);
   gtk_notebook_set_tab_reorderable (notebook, panel->child, TRUE);
   gtk_notebook_set_tab_detachable (notebook, panel->child, TRUE);
-}
-
-/* ---------------------------------------------------------------- detached windows */
-
-static void
-destroy_window_cb (gpointer data)
-{
-  gtk_window_destroy (data);
-  g_object_unref (data);
-}
-
-static void
-on_window_notebook_removed (GtkNotebook *notebook,
-                            GtkWidget   *child,
-                            guint        page_num,
-                            CncDock     *self)
-{
-  GtkWindow *window = g_object_get_data (G_OBJECT (notebook), "cnc-dock-window");
-
-  if (gtk_notebook_get_n_pages (notebook) == 0 && window)
-    {
-      /* An empty notebook's tab strip would measure below zero. */
-      gtk_notebook_set_show_tabs (notebook, FALSE);
-      /* Not from inside the notebook's own signal: close on the next turn. */
-      g_object_set_data (G_OBJECT (notebook), "cnc-dock-window", NULL);
-      self->windows = g_list_remove (self->windows, window);
-      g_idle_add_once (destroy_window_cb, g_object_ref (window));
-    }
-  queue_sync (self);
-}
-
-static void
-on_window_notebook_added (GtkNotebook *notebook,
-                          GtkWidget   *child,
-                          guint        page_num,
-                          CncDock     *self)
-{
-  GtkWindow *window = g_object_get_data (G_OBJECT (notebook), "cnc-dock-window");
-  Panel *panel = find_panel_by_child (self, child);
-
-  if (window && panel)
-    gtk_window_set_title (window, panel->title);
-  queue_sync (self);
-}
-
-static gboolean
-on_window_close_request (GtkWindow *window,
-                         CncDock   *self)
-{
-  GtkNotebook *notebook = GTK_NOTEBOOK (gtk_window_get_child (window));
-
-  /* Its panels go back where they were docked. */
-  while (gtk_notebook_get_n_pages (notebook) > 0)
-    {
-      Panel *panel = find_panel_by_child (self, gtk_notebook_get_nth_page (notebook, 0));
-
-      if (panel == NULL)
-        {
-          gtk_notebook_remove_page (notebook, 0);
-          continue;
-        }
-      cnc_dock_move_panel (self, panel->id, panel->home_position, panel->home_frame);
-    }
-  /* The emptied notebook has queued the window's destruction already. */
-  if (g_list_find (self->windows, window) == NULL)
-    return TRUE;
-  self->windows = g_list_remove (self->windows, window);
-  return FALSE;
-}
-
-static GtkNotebook *
-new_window (CncDock *self,
-            int      width,
-            int      height)
-{
-  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
-  GtkNotebook *notebook = cnc_dock_notebook_new ();
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  gtk_widget_add_css_class (GTK_WIDGET (window), "cnc-dock-window");
-  gtk_window_set_default_size (window, MAX (width, 360), MAX (height, 280));
-  if (GTK_IS_WINDOW (root))
-    {
-      gtk_window_set_transient_for (window, GTK_WINDOW (root));
-      gtk_window_set_application (window, gtk_window_get_application (GTK_WINDOW (root)));
-      /* Panels in the window keep reaching the main window's actions. */
-      if (G_IS_ACTION_GROUP (root))
-        gtk_widget_insert_action_group (GTK_WIDGET (window), "win", G_ACTION_GROUP (root));
-    }
-  gtk_widget_insert_action_group (GTK_WIDGET (window), "dock", G_ACTION_GROUP (self->actions));
-  g_object_set_data (G_OBJECT (notebook), "cnc-dock-window", window);
-  g_signal_connect (notebook, "page-removed", G_CALLBACK (on_window_notebook_removed), self);
-  g_signal_connect (notebook, "page-added", G_CALLBACK (on_window_notebook_added), self);
-  g_signal_connect (notebook, "create-window", G_CALLBACK (on_create_window), self);
-  gtk_window_set_child (window, GTK_WIDGET (notebook));
-  g_signal_connect (window, "close-request", G_CALLBACK (on_window_close_request), self);
-  self->windows = g_list_append (self->windows, window);
-  gtk_window_present (window);
-  return notebook;
-}
-
-static GtkNotebook *
-on_create_window (GtkNotebook *notebook,
-                  GtkWidget   *page,
-                  CncDock     *self)
-{
-  set_dragging (self, FALSE);
-  return new_window (self, gtk_widget_get_width (page), gtk_widget_get_height (page) + 40);
 }
 
 /* ---------------------------------------------------------------- state */
@@ -280,17 +128,17 @@ update_areas (CncDock *self)
   gtk_widget_queue_allocate (GTK_WIDGET (self));
 }
 
-static void
-sync_now (CncDock *self)
+void
+_cnc_dock_sync_now (CncDock *self)
 {
   static const char * const reveal_names[] = { "reveal-left", "reveal-right", "reveal-bottom" };
 
   g_clear_handle_id (&self->sync_idle, g_source_remove);
   for (guint i = 0; i < self->panels->len; i++)
     {
-      Panel *panel = g_ptr_array_index (self->panels, i);
+      CncDockPanel *panel = g_ptr_array_index (self->panels, i);
       guint frame;
-      CncDockPosition position = panel_position (panel, &frame);
+      CncDockPosition position = _cnc_dock_panel_position (panel, &frame);
 
       if (position < CNC_DOCK_N_AREAS)
         {
@@ -317,12 +165,12 @@ sync_idle_cb (gpointer data)
   CncDock *self = data;
 
   self->sync_idle = 0;
-  sync_now (self);
+  _cnc_dock_sync_now (self);
   return G_SOURCE_REMOVE;
 }
 
-static void
-queue_sync (CncDock *self)
+void
+_cnc_dock_queue_sync (CncDock *self)
 {
   /* At the default priority: a busy display would starve a lower one. */
   if (self->sync_idle == 0)
@@ -334,8 +182,8 @@ on_area_changed (CncDockArea *area,
                  CncDock     *self)
 {
   /* A tab dropped on a notebook ends the drag (the drop does not always say "leave"). */
-  set_dragging (self, FALSE);
-  queue_sync (self);
+  _cnc_dock_set_dragging (self, FALSE);
+  _cnc_dock_queue_sync (self);
 }
 
 static void
@@ -344,17 +192,17 @@ on_panel_dropped (CncDockArea *area,
                   guint        frame,
                   CncDock     *self)
 {
-  Panel *panel = find_panel_by_child (self, child);
+  CncDockPanel *panel = _cnc_dock_find_panel_by_child (self, child);
 
-  set_dragging (self, FALSE);
+  _cnc_dock_set_dragging (self, FALSE);
   if (panel)
     cnc_dock_move_panel (self, panel->id, cnc_dock_area_get_position (area), frame);
 }
 
 /* While a tab is dragged over the dock, empty areas and frames show drop zones. */
-static void
-set_dragging (CncDock  *self,
-              gboolean  dragging)
+void
+_cnc_dock_set_dragging (CncDock  *self,
+                        gboolean  dragging)
 {
   if (self->dragging == dragging)
     return;
@@ -373,21 +221,21 @@ on_drag_enter (GtkDropControllerMotion *motion,
   GdkDrop *drop = gtk_drop_controller_motion_get_drop (motion);
 
   if (drop && gdk_content_formats_contain_gtype (gdk_drop_get_formats (drop), GTK_TYPE_NOTEBOOK_PAGE))
-    set_dragging (self, TRUE);
+    _cnc_dock_set_dragging (self, TRUE);
 }
 
 static void
 on_drag_leave (GtkDropControllerMotion *motion,
                CncDock                 *self)
 {
-  set_dragging (self, FALSE);
+  _cnc_dock_set_dragging (self, FALSE);
 }
 
 /* ---------------------------------------------------------------- tabs */
 
 static void
-on_tab_close_clicked (GtkButton *button,
-                      Panel     *panel)
+on_tab_close_clicked (GtkButton    *button,
+                      CncDockPanel *panel)
 {
   cnc_dock_close_panel (panel->dock, panel->id);
 }
@@ -397,7 +245,7 @@ on_tab_pressed (GtkGestureClick *gesture,
                 int              n_press,
                 double           x,
                 double           y,
-                Panel           *panel)
+                CncDockPanel    *panel)
 {
   CncDock *self = panel->dock;
   g_autoptr(GMenu) menu = g_menu_new ();
@@ -410,7 +258,7 @@ on_tab_pressed (GtkGestureClick *gesture,
     { CNC_DOCK_CENTRE, "Move to the _Centre" },
     { CNC_DOCK_DETACHED, "Open in a New _Window" },
   };
-  CncDockPosition now = panel_position (panel, NULL);
+  CncDockPosition now = _cnc_dock_panel_position (panel, NULL);
   graphene_point_t point;
   GdkRectangle rect;
 
@@ -444,7 +292,7 @@ on_tab_pressed (GtkGestureClick *gesture,
 }
 
 static GtkWidget *
-make_tab (Panel *panel)
+make_tab (CncDockPanel *panel)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *label = gtk_label_new (panel->title);
@@ -490,7 +338,7 @@ panel_change_state (GSimpleAction *action,
                     GVariant      *state,
                     gpointer       data)
 {
-  Panel *panel = data;
+  CncDockPanel *panel = data;
 
   if (g_variant_get_boolean (state))
     cnc_dock_present_panel (panel->dock, panel->id);
@@ -605,17 +453,7 @@ cnc_dock_dispose (GObject *object)
   CncDock *self = CNC_DOCK (object);
 
   g_clear_handle_id (&self->sync_idle, g_source_remove);
-  while (self->windows)
-    {
-      GtkWindow *window = self->windows->data;
-      GtkWidget *notebook = gtk_window_get_child (window);
-
-      self->windows = g_list_delete_link (self->windows, self->windows);
-      if (notebook)
-        g_signal_handlers_disconnect_by_data (notebook, self);
-      g_signal_handlers_disconnect_by_data (window, self);
-      gtk_window_destroy (window);
-    }
+  _cnc_dock_destroy_windows (self);
   for (guint a = 0; a < CNC_DOCK_N_AREAS; a++)
     if (self->areas[a])
       {
@@ -688,14 +526,14 @@ cnc_dock_init (CncDock *self)
     {
       self->areas[a] = cnc_dock_area_new (a);
       self->revealed[a] = TRUE;
-      self->sizes[a] = default_sizes[a];
+      self->sizes[a] = _cnc_dock_default_sizes[a];
       self->size_pending[a] = TRUE;
       self->default_splits[a] = 0.5;
       g_signal_connect (self->areas[a], "changed", G_CALLBACK (on_area_changed), self);
       g_signal_connect (self->areas[a], "panel-dropped", G_CALLBACK (on_panel_dropped), self);
       for (guint f = 0; f < CNC_DOCK_N_FRAMES; f++)
         g_signal_connect (cnc_dock_area_get_notebook (self->areas[a], f), "create-window",
-                          G_CALLBACK (on_create_window), self);
+                          G_CALLBACK (_cnc_dock_on_create_window), self);
     }
 
   self->column = GTK_PANED (gtk_paned_new (GTK_ORIENTATION_VERTICAL));
@@ -748,7 +586,7 @@ cnc_dock_add_panel (CncDock         *self,
                     CncDockPosition  position,
                     guint            frame)
 {
-  Panel *panel;
+  CncDockPanel *panel;
   g_autofree char *action_name = NULL;
   g_autofree char *detailed = NULL;
   g_autoptr(GMenuItem) item = NULL;
@@ -757,9 +595,9 @@ cnc_dock_add_panel (CncDock         *self,
   g_return_if_fail (id != NULL && title != NULL);
   g_return_if_fail (GTK_IS_WIDGET (child));
   g_return_if_fail (position < CNC_DOCK_N_AREAS && frame < CNC_DOCK_N_FRAMES);
-  g_return_if_fail (find_panel (self, id) == NULL);
+  g_return_if_fail (_cnc_dock_find_panel (self, id) == NULL);
 
-  panel = g_new0 (Panel, 1);
+  panel = g_new0 (CncDockPanel, 1);
   panel->dock = self;
   panel->id = g_strdup (id);
   panel->title = g_strdup (title);
@@ -779,18 +617,18 @@ cnc_dock_add_panel (CncDock         *self,
   item = g_menu_item_new (title, detailed);
   g_menu_append_item (self->panels_menu, item);
 
-  panel_put (panel, cnc_dock_area_get_notebook (self->areas[position], frame), -1);
-  queue_sync (self);
+  _cnc_dock_panel_put (panel, cnc_dock_area_get_notebook (self->areas[position], frame), -1);
+  _cnc_dock_queue_sync (self);
 }
 
 GtkWidget *
 cnc_dock_get_panel (CncDock    *self,
                     const char *id)
 {
-  Panel *panel;
+  CncDockPanel *panel;
 
   g_return_val_if_fail (CNC_IS_DOCK (self), NULL);
-  panel = find_panel (self, id);
+  panel = _cnc_dock_find_panel (self, id);
   return panel ? panel->child : NULL;
 }
 
@@ -799,17 +637,17 @@ cnc_dock_get_panel_position (CncDock    *self,
                              const char *id,
                              guint      *frame)
 {
-  Panel *panel;
+  CncDockPanel *panel;
 
   g_return_val_if_fail (CNC_IS_DOCK (self), CNC_DOCK_CLOSED);
-  panel = find_panel (self, id);
+  panel = _cnc_dock_find_panel (self, id);
   g_return_val_if_fail (panel != NULL, CNC_DOCK_CLOSED);
-  return panel_position (panel, frame);
+  return _cnc_dock_panel_position (panel, frame);
 }
 
 static void
 move_into (CncDock         *self,
-           Panel           *panel,
+           CncDockPanel    *panel,
            CncDockPosition  position,
            guint            frame,
            GtkNotebook     *window_notebook)
@@ -818,7 +656,7 @@ move_into (CncDock         *self,
 
   if (position == CNC_DOCK_CLOSED)
     {
-      panel_take_out (panel);
+      _cnc_dock_panel_take_out (panel);
       return;
     }
   if (position == CNC_DOCK_DETACHED)
@@ -827,17 +665,17 @@ move_into (CncDock         *self,
       int height = gtk_widget_get_height (panel->child);
 
       target = window_notebook;
-      panel_take_out (panel);
+      _cnc_dock_panel_take_out (panel);
       if (target == NULL)
-        target = new_window (self, width > 1 ? width : 480, height > 1 ? height + 40 : 400);
-      panel_put (panel, target, -1);
+        target = _cnc_dock_new_window (self, width > 1 ? width : 480, height > 1 ? height + 40 : 400);
+      _cnc_dock_panel_put (panel, target, -1);
       return;
     }
   target = cnc_dock_area_get_notebook (self->areas[position], MIN (frame, CNC_DOCK_N_FRAMES - 1));
-  if (panel_notebook (panel) == target)
+  if (_cnc_dock_panel_notebook (panel) == target)
     return;
-  panel_take_out (panel);
-  panel_put (panel, target, -1);
+  _cnc_dock_panel_take_out (panel);
+  _cnc_dock_panel_put (panel, target, -1);
   gtk_notebook_set_current_page (target, gtk_notebook_page_num (target, panel->child));
   if (position != CNC_DOCK_CENTRE && !self->revealed[position])
     cnc_dock_set_revealed (self, position, TRUE);
@@ -849,15 +687,15 @@ cnc_dock_move_panel (CncDock         *self,
                      CncDockPosition  position,
                      guint            frame)
 {
-  Panel *panel;
+  CncDockPanel *panel;
 
   g_return_if_fail (CNC_IS_DOCK (self));
   g_return_if_fail (position <= CNC_DOCK_CLOSED);
-  panel = find_panel (self, id);
+  panel = _cnc_dock_find_panel (self, id);
   g_return_if_fail (panel != NULL);
 
   move_into (self, panel, position, frame, NULL);
-  sync_now (self);
+  _cnc_dock_sync_now (self);
 }
 
 void
@@ -871,25 +709,25 @@ void
 cnc_dock_present_panel (CncDock    *self,
                         const char *id)
 {
-  Panel *panel;
+  CncDockPanel *panel;
   GtkNotebook *notebook;
   CncDockPosition position;
 
   g_return_if_fail (CNC_IS_DOCK (self));
-  panel = find_panel (self, id);
+  panel = _cnc_dock_find_panel (self, id);
   g_return_if_fail (panel != NULL);
 
-  position = panel_position (panel, NULL);
+  position = _cnc_dock_panel_position (panel, NULL);
   if (position == CNC_DOCK_CLOSED)
     move_into (self, panel, panel->home_position, panel->home_frame, NULL);
-  notebook = panel_notebook (panel);
+  notebook = _cnc_dock_panel_notebook (panel);
   gtk_notebook_set_current_page (notebook, gtk_notebook_page_num (notebook, panel->child));
-  position = panel_position (panel, NULL);
+  position = _cnc_dock_panel_position (panel, NULL);
   if (position < CNC_DOCK_N_AREAS && position != CNC_DOCK_CENTRE && !self->revealed[position])
     cnc_dock_set_revealed (self, position, TRUE);
   else if (position == CNC_DOCK_DETACHED)
     gtk_window_present (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (notebook))));
-  sync_now (self);
+  _cnc_dock_sync_now (self);
 }
 
 void
@@ -903,7 +741,7 @@ cnc_dock_set_revealed (CncDock         *self,
   if (area == CNC_DOCK_CENTRE || self->revealed[area] == !!revealed)
     return;
   self->revealed[area] = !!revealed;
-  sync_now (self);
+  _cnc_dock_sync_now (self);
 }
 
 gboolean
@@ -952,245 +790,6 @@ cnc_dock_set_area_size (CncDock         *self,
   self->sizes[area] = MAX (size, 120);
   self->size_pending[area] = TRUE;
   gtk_widget_queue_allocate (GTK_WIDGET (self));
-}
-
-/* ---------------------------------------------------------------- layouts */
-
-static void
-add_notebook_panels (CncDock         *self,
-                     GVariantBuilder *panels,
-                     GtkNotebook     *notebook,
-                     const char      *where,
-                     guint            frame)
-{
-  int current = gtk_notebook_get_current_page (notebook);
-
-  for (int i = 0; i < gtk_notebook_get_n_pages (notebook); i++)
-    {
-      Panel *panel = find_panel_by_child (self, gtk_notebook_get_nth_page (notebook, i));
-
-      if (panel)
-        g_variant_builder_add (panels, "(ssub)", panel->id, where, frame, i == current);
-    }
-}
-
-GVariant *
-cnc_dock_save_layout (CncDock *self)
-{
-  GVariantBuilder layout, panels, sizes, splits, revealed;
-  guint window_number = 0;
-
-  g_return_val_if_fail (CNC_IS_DOCK (self), NULL);
-
-  g_variant_builder_init (&panels, G_VARIANT_TYPE ("a(ssub)"));
-  g_variant_builder_init (&sizes, G_VARIANT_TYPE ("a{si}"));
-  g_variant_builder_init (&splits, G_VARIANT_TYPE ("a{sd}"));
-  g_variant_builder_init (&revealed, G_VARIANT_TYPE ("a{sb}"));
-  for (guint a = 0; a < CNC_DOCK_N_AREAS; a++)
-    {
-      const char *name = cnc_dock_position_name (a);
-
-      for (guint f = 0; f < CNC_DOCK_N_FRAMES; f++)
-        add_notebook_panels (self, &panels, cnc_dock_area_get_notebook (self->areas[a], f), name, f);
-      g_variant_builder_add (&splits, "{sd}", name, cnc_dock_area_get_split (self->areas[a]));
-      if (a == CNC_DOCK_CENTRE)
-        continue;
-      g_variant_builder_add (&sizes, "{si}", name, cnc_dock_get_area_size (self, a));
-      g_variant_builder_add (&revealed, "{sb}", name, self->revealed[a]);
-    }
-  for (GList *l = self->windows; l; l = l->next)
-    add_notebook_panels (self, &panels, GTK_NOTEBOOK (gtk_window_get_child (l->data)),
-                         cnc_dock_position_name (CNC_DOCK_DETACHED), window_number++);
-  for (guint i = 0; i < self->panels->len; i++)
-    {
-      Panel *panel = g_ptr_array_index (self->panels, i);
-
-      if (panel_position (panel, NULL) == CNC_DOCK_CLOSED)
-        g_variant_builder_add (&panels, "(ssub)", panel->id, cnc_dock_position_name (CNC_DOCK_CLOSED),
-                               0u, FALSE);
-    }
-
-  g_variant_builder_init (&layout, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&layout, "{sv}", "version", g_variant_new_uint32 (1));
-  g_variant_builder_add (&layout, "{sv}", "panels", g_variant_builder_end (&panels));
-  g_variant_builder_add (&layout, "{sv}", "sizes", g_variant_builder_end (&sizes));
-  g_variant_builder_add (&layout, "{sv}", "splits", g_variant_builder_end (&splits));
-  g_variant_builder_add (&layout, "{sv}", "revealed", g_variant_builder_end (&revealed));
-  return g_variant_ref_sink (g_variant_builder_end (&layout));
-}
-
-static void
-close_windows (CncDock *self)
-{
-  /* Take every panel out of detached windows; the windows close when their notebook empties. */
-  for (guint i = 0; i < self->panels->len; i++)
-    {
-      Panel *panel = g_ptr_array_index (self->panels, i);
-
-      if (panel_position (panel, NULL) == CNC_DOCK_DETACHED)
-        panel_take_out (panel);
-    }
-}
-
-static void
-apply_defaults (CncDock *self)
-{
-  close_windows (self);
-  for (guint i = 0; i < self->panels->len; i++)
-    panel_take_out (g_ptr_array_index (self->panels, i));
-  for (guint i = 0; i < self->panels->len; i++)
-    {
-      Panel *panel = g_ptr_array_index (self->panels, i);
-
-      panel_put (panel, cnc_dock_area_get_notebook (self->areas[panel->default_position],
-                                                    panel->default_frame), -1);
-      panel->home_position = panel->default_position;
-      panel->home_frame = panel->default_frame;
-    }
-  for (guint a = 0; a < CNC_DOCK_N_AREAS; a++)
-    {
-      for (guint f = 0; f < CNC_DOCK_N_FRAMES; f++)
-        gtk_notebook_set_current_page (cnc_dock_area_get_notebook (self->areas[a], f), 0);
-      cnc_dock_area_set_split (self->areas[a], self->default_splits[a]);
-      self->revealed[a] = TRUE;
-      self->sizes[a] = default_sizes[a];
-      self->size_pending[a] = TRUE;
-    }
-}
-
-gboolean
-cnc_dock_restore_layout (CncDock  *self,
-                         GVariant *layout)
-{
-  g_autoptr(GVariant) panels = NULL;
-  g_autoptr(GVariant) sizes = NULL;
-  g_autoptr(GVariant) splits = NULL;
-  g_autoptr(GVariant) revealed = NULL;
-  g_autoptr(GPtrArray) window_notebooks = g_ptr_array_new ();
-  g_autoptr(GHashTable) placed = g_hash_table_new (g_str_hash, g_str_equal);
-  GVariantIter iter;
-  const char *id, *where, *key;
-  guint frame;
-  gboolean current;
-  int size;
-  double split;
-
-  g_return_val_if_fail (CNC_IS_DOCK (self), FALSE);
-
-  if (layout == NULL || !g_variant_is_of_type (layout, G_VARIANT_TYPE_VARDICT))
-    return FALSE;
-
-  self->restoring = TRUE;
-  apply_defaults (self);
-
-  panels = g_variant_lookup_value (layout, "panels", G_VARIANT_TYPE ("a(ssub)"));
-  if (panels)
-    {
-      /* First take out every panel the layout names, then put them back in its order. */
-      g_variant_iter_init (&iter, panels);
-      while (g_variant_iter_next (&iter, "(&s&sub)", &id, &where, &frame, &current))
-        {
-          Panel *panel = find_panel (self, id);
-          if (panel)
-            panel_take_out (panel);
-        }
-      g_variant_iter_init (&iter, panels);
-      while (g_variant_iter_next (&iter, "(&s&sub)", &id, &where, &frame, &current))
-        {
-          Panel *panel = find_panel (self, id);
-          CncDockPosition position;
-          GtkNotebook *notebook;
-
-          if (panel == NULL || g_hash_table_contains (placed, id)
-              || !cnc_dock_position_from_name (where, &position))
-            continue;
-          g_hash_table_add (placed, panel->id);
-          if (position == CNC_DOCK_CLOSED)
-            continue;
-          if (position == CNC_DOCK_DETACHED)
-            {
-              frame = MIN (frame, 16u);
-              while (window_notebooks->len <= frame)
-                g_ptr_array_add (window_notebooks, NULL);
-              if (g_ptr_array_index (window_notebooks, frame) == NULL)
-                window_notebooks->pdata[frame] = new_window (self, 480, 400);
-              notebook = g_ptr_array_index (window_notebooks, frame);
-            }
-          else
-            notebook = cnc_dock_area_get_notebook (self->areas[position], MIN (frame, CNC_DOCK_N_FRAMES - 1));
-          panel_put (panel, notebook, -1);
-          if (current)
-            gtk_notebook_set_current_page (notebook, gtk_notebook_page_num (notebook, panel->child));
-        }
-      /* Panels the layout does not name and that were taken out stay at their default place. */
-      for (guint i = 0; i < self->panels->len; i++)
-        {
-          Panel *panel = g_ptr_array_index (self->panels, i);
-
-          if (!g_hash_table_contains (placed, panel->id) && panel_notebook (panel) == NULL)
-            panel_put (panel, cnc_dock_area_get_notebook (self->areas[panel->default_position],
-                                                          panel->default_frame), -1);
-        }
-    }
-
-  sizes = g_variant_lookup_value (layout, "sizes", G_VARIANT_TYPE ("a{si}"));
-  if (sizes)
-    {
-      g_variant_iter_init (&iter, sizes);
-      while (g_variant_iter_next (&iter, "{&si}", &key, &size))
-        {
-          CncDockPosition area;
-          if (cnc_dock_position_from_name (key, &area) && area < CNC_DOCK_N_AREAS && size > 0)
-            cnc_dock_set_area_size (self, area, size);
-        }
-    }
-  splits = g_variant_lookup_value (layout, "splits", G_VARIANT_TYPE ("a{sd}"));
-  if (splits)
-    {
-      g_variant_iter_init (&iter, splits);
-      while (g_variant_iter_next (&iter, "{&sd}", &key, &split))
-        {
-          CncDockPosition area;
-          if (cnc_dock_position_from_name (key, &area) && area < CNC_DOCK_N_AREAS && split > 0 && split < 1)
-            cnc_dock_area_set_split (self->areas[area], split);
-        }
-    }
-  revealed = g_variant_lookup_value (layout, "revealed", G_VARIANT_TYPE ("a{sb}"));
-  if (revealed)
-    {
-      gboolean value;
-
-      g_variant_iter_init (&iter, revealed);
-      while (g_variant_iter_next (&iter, "{&sb}", &key, &value))
-        {
-          CncDockPosition area;
-          if (cnc_dock_position_from_name (key, &area) && area < CNC_DOCK_N_AREAS && area != CNC_DOCK_CENTRE)
-            self->revealed[area] = value;
-        }
-    }
-  sync_now (self);
-  self->restoring = FALSE;
-  return TRUE;
-}
-
-void
-cnc_dock_reset_layout (CncDock *self)
-{
-  g_return_if_fail (CNC_IS_DOCK (self));
-  apply_defaults (self);
-  sync_now (self);
-}
-
-void
-cnc_dock_set_default_split (CncDock         *self,
-                            CncDockPosition  area,
-                            double           split)
-{
-  g_return_if_fail (CNC_IS_DOCK (self));
-  g_return_if_fail (area < CNC_DOCK_N_AREAS);
-
-  self->default_splits[area] = CLAMP (split, 0.05, 0.95);
-  cnc_dock_area_set_split (self->areas[area], self->default_splits[area]);
 }
 
 GActionGroup *

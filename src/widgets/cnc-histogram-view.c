@@ -8,7 +8,6 @@
 #include <math.h>
 
 #include "charts/cnc-chart-histogram.h"
-#include "cnc-widget-util.h"
 
 typedef enum {
   BRUSH_NONE,
@@ -20,9 +19,8 @@ typedef enum {
 
 struct _CncHistogramView
 {
-  GtkWidget      parent_instance;
+  CncChartView   parent_instance;
 
-  CncModelSet   *set;
   guint          metric;
   guint          n_bins;
   guint         *all, *passing;
@@ -34,11 +32,10 @@ struct _CncHistogramView
   double         drag_x, grab_lo, grab_hi;
 };
 
-G_DEFINE_FINAL_TYPE (CncHistogramView, cnc_histogram_view, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (CncHistogramView, cnc_histogram_view, CNC_TYPE_CHART_VIEW)
 
 enum {
   PROP_0,
-  PROP_MODEL_SET,
   PROP_METRIC,
   PROP_N_BINS,
   N_PROPS
@@ -46,10 +43,16 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+static CncModelSet *
+model_set (CncHistogramView *self)
+{
+  return cnc_chart_view_get_model_set (CNC_CHART_VIEW (self));
+}
+
 static void
 recount (CncHistogramView *self)
 {
-  guint n = cnc_model_set_get_n_models (self->set);
+  guint n = cnc_model_set_get_n_models (model_set (self));
   const double *values;
   g_autofree guint8 *mask = NULL;
   double lo, hi;
@@ -58,15 +61,14 @@ recount (CncHistogramView *self)
   g_clear_pointer (&self->passing, g_free);
   self->data.metric = NULL;
   self->has_scale = FALSE;
-  if (self->metric >= cnc_model_set_get_n_metrics (self->set) || !cnc_model_set_get_range (self->set, self->metric, &lo, &hi))
-    {
-      gtk_widget_queue_draw (GTK_WIDGET (self));
-      return;
-    }
-  values = cnc_model_set_get_values (self->set, self->metric);
+  cnc_chart_view_invalidate (CNC_CHART_VIEW (self));
+  if (self->metric >= cnc_model_set_get_n_metrics (model_set (self))
+      || !cnc_model_set_get_range (model_set (self), self->metric, &lo, &hi))
+    return;
+  values = cnc_model_set_get_values (model_set (self), self->metric);
   mask = g_new (guint8, MAX (n, 1));
   for (guint i = 0; i < n; i++)
-    mask[i] = cnc_model_set_passes_filters (self->set, i);
+    mask[i] = cnc_model_set_passes_filters (model_set (self), i);
   if (hi <= lo)
     {
       double pad = lo != 0 ? fabs (lo) * 0.05 : 0.5;
@@ -77,41 +79,40 @@ recount (CncHistogramView *self)
   self->passing = g_new (guint, self->n_bins);
   cnc_chart_histogram_bin (values, NULL, n, lo, hi, FALSE, self->n_bins, self->all);
   cnc_chart_histogram_bin (values, mask, n, lo, hi, FALSE, self->n_bins, self->passing);
-  self->data.metric = cnc_model_set_get_metric (self->set, self->metric);
+  self->data.metric = cnc_model_set_get_metric (model_set (self), self->metric);
   self->data.n_bins = self->n_bins;
   self->data.all = self->all;
   self->data.passing = self->passing;
   self->data.lo = lo;
   self->data.hi = hi;
-  self->data.has_brush = cnc_model_set_get_filter (self->set, self->metric, &self->data.brush_lo, &self->data.brush_hi);
-  self->data.n_passing = cnc_model_set_get_n_passing (self->set);
+  self->data.has_brush = cnc_model_set_get_filter (model_set (self), self->metric, &self->data.brush_lo,
+                                                   &self->data.brush_hi);
+  self->data.n_passing = cnc_model_set_get_n_passing (model_set (self));
   self->data.n_total = n;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void
-cnc_histogram_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+cnc_histogram_view_models_changed (CncChartView *view)
 {
-  CncHistogramView *self = CNC_HISTOGRAM_VIEW (widget);
-  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
-  graphene_rect_t bounds = GRAPHENE_RECT_INIT (0, 0, w, h);
-  CncChartStyle style;
-  cairo_t *cr;
+  recount (CNC_HISTOGRAM_VIEW (view));
+}
 
-  cnc_widget_chart_style (widget, &style);
-  cr = gtk_snapshot_append_cairo (snapshot, &bounds);
+static void
+cnc_histogram_view_draw_static (CncChartView *view, cairo_t *cr, const CncChartStyle *style, int w, int h)
+{
+  CncHistogramView *self = CNC_HISTOGRAM_VIEW (view);
+
   if (self->data.metric == NULL)
     {
-      cnc_colormap_set_source (cr, style.muted, 1);
-      cnc_chart_text (cr, &style, "No model has a value for this metric", w / 2.0, h / 2.0, 0.5, 0.5,
+      cnc_colormap_set_source (cr, style->muted, 1);
+      cnc_chart_text (cr, style, "No model has a value for this metric", w / 2.0, h / 2.0, 0.5, 0.5,
                       CNC_CHART_TEXT_SMALL);
     }
   else
     {
-      cnc_chart_histogram_draw (cr, &style, &self->data, w, h, &self->scale);
+      cnc_chart_histogram_draw (cr, style, &self->data, w, h, &self->scale);
       self->has_scale = TRUE;
     }
-  cairo_destroy (cr);
 }
 
 static void
@@ -128,12 +129,14 @@ value_at (CncHistogramView *self, double x)
   return CLAMP (cnc_chart_scale_invert (&self->scale, x), self->data.lo, self->data.hi);
 }
 
-static void
-on_drag_begin (GtkGestureDrag *gesture, double x, double y, CncHistogramView *self)
+static CncChartDrag
+cnc_histogram_view_drag_begin (CncChartView *view, guint button, double x, double y)
 {
+  CncHistogramView *self = CNC_HISTOGRAM_VIEW (view);
+
   self->drag = BRUSH_NONE;
-  if (!self->has_scale)
-    return;
+  if (!self->has_scale || button != GDK_BUTTON_PRIMARY)
+    return CNC_CHART_DRAG_NONE;
   self->drag_x = x;
   self->drag = BRUSH_NEW;
   if (self->data.has_brush)
@@ -150,11 +153,13 @@ on_drag_begin (GtkGestureDrag *gesture, double x, double y, CncHistogramView *se
       else if (x > x0 && x < x1)
         self->drag = BRUSH_MOVE;
     }
+  return CNC_CHART_DRAG_OWN;
 }
 
 static void
-on_drag_update (GtkGestureDrag *gesture, double dx, double dy, CncHistogramView *self)
+cnc_histogram_view_drag_update (CncChartView *view, double dx, double dy)
 {
+  CncHistogramView *self = CNC_HISTOGRAM_VIEW (view);
   double a, b;
 
   switch (self->drag)
@@ -186,21 +191,24 @@ on_drag_update (GtkGestureDrag *gesture, double dx, double dy, CncHistogramView 
     default:
       return;
     }
-  cnc_model_set_set_filter (self->set, self->metric, MIN (a, b), MAX (a, b));
+  cnc_model_set_set_filter (model_set (self), self->metric, MIN (a, b), MAX (a, b));
 }
 
 static void
-on_drag_end (GtkGestureDrag *gesture, double dx, double dy, CncHistogramView *self)
+cnc_histogram_view_drag_end (CncChartView *view, double dx, double dy)
 {
+  CncHistogramView *self = CNC_HISTOGRAM_VIEW (view);
+
   /* a click (no drag) outside the brush clears it */
   if (self->drag == BRUSH_NEW && fabs (dx) < 3 && self->data.has_brush)
-    cnc_model_set_remove_filter (self->set, self->metric);
+    cnc_model_set_remove_filter (model_set (self), self->metric);
   self->drag = BRUSH_NONE;
 }
 
-static void
-on_motion (GtkEventControllerMotion *motion, double x, double y, CncHistogramView *self)
+static const char *
+cnc_histogram_view_get_cursor (CncChartView *view, double x, double y, guint item)
 {
+  CncHistogramView *self = CNC_HISTOGRAM_VIEW (view);
   const char *cursor = "crosshair";
 
   if (self->has_scale && self->data.has_brush)
@@ -212,7 +220,7 @@ on_motion (GtkEventControllerMotion *motion, double x, double y, CncHistogramVie
       else if (x > x0 && x < x1)
         cursor = "grab";
     }
-  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), cursor);
+  return cursor;
 }
 
 /* ---- public API ------------------------------------------------------------------------------------------------- */
@@ -224,13 +232,6 @@ cnc_histogram_view_new (CncModelSet *set, guint metric)
   return g_object_new (CNC_TYPE_HISTOGRAM_VIEW, "model-set", set, "metric", metric, NULL);
 }
 
-CncModelSet *
-cnc_histogram_view_get_model_set (CncHistogramView *self)
-{
-  g_return_val_if_fail (CNC_IS_HISTOGRAM_VIEW (self), NULL);
-  return self->set;
-}
-
 void
 cnc_histogram_view_set_metric (CncHistogramView *self, guint metric)
 {
@@ -238,7 +239,7 @@ cnc_histogram_view_set_metric (CncHistogramView *self, guint metric)
   if (self->metric == metric)
     return;
   self->metric = metric;
-  if (self->set)
+  if (model_set (self))
     recount (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_METRIC]);
 }
@@ -258,19 +259,12 @@ cnc_histogram_view_set_n_bins (CncHistogramView *self, guint n_bins)
   if (self->n_bins == n_bins)
     return;
   self->n_bins = n_bins;
-  if (self->set)
+  if (model_set (self))
     recount (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_BINS]);
 }
 
 /* ---- GObject ---------------------------------------------------------------------------------------------------- */
-
-static void
-cnc_histogram_view_dispose (GObject *object)
-{
-  g_clear_object (&CNC_HISTOGRAM_VIEW (object)->set);
-  G_OBJECT_CLASS (cnc_histogram_view_parent_class)->dispose (object);
-}
 
 static void
 cnc_histogram_view_finalize (GObject *object)
@@ -289,9 +283,6 @@ cnc_histogram_view_get_property (GObject *object, guint prop_id, GValue *value, 
 
   switch (prop_id)
     {
-    case PROP_MODEL_SET:
-      g_value_set_object (value, self->set);
-      break;
     case PROP_METRIC:
       g_value_set_uint (value, self->metric);
       break;
@@ -310,12 +301,6 @@ cnc_histogram_view_set_property (GObject *object, guint prop_id, const GValue *v
 
   switch (prop_id)
     {
-    case PROP_MODEL_SET:
-      self->set = g_value_dup_object (value);
-      g_signal_connect_object (self->set, "changed", G_CALLBACK (recount), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (self->set, "filter-changed", G_CALLBACK (recount), self, G_CONNECT_SWAPPED);
-      recount (self);
-      break;
     case PROP_METRIC:
       cnc_histogram_view_set_metric (self, g_value_get_uint (value));
       break;
@@ -332,17 +317,19 @@ cnc_histogram_view_class_init (CncHistogramViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  CncChartViewClass *view_class = CNC_CHART_VIEW_CLASS (klass);
 
-  object_class->dispose = cnc_histogram_view_dispose;
   object_class->finalize = cnc_histogram_view_finalize;
   object_class->get_property = cnc_histogram_view_get_property;
   object_class->set_property = cnc_histogram_view_set_property;
-  widget_class->snapshot = cnc_histogram_view_snapshot;
   widget_class->measure = cnc_histogram_view_measure;
-
-  properties[PROP_MODEL_SET] =
-    g_param_spec_object ("model-set", NULL, NULL, CNC_TYPE_MODEL_SET,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  view_class->models_changed = cnc_histogram_view_models_changed;
+  view_class->filter_changed = cnc_histogram_view_models_changed;
+  view_class->draw_static = cnc_histogram_view_draw_static;
+  view_class->get_cursor = cnc_histogram_view_get_cursor;
+  view_class->drag_begin = cnc_histogram_view_drag_begin;
+  view_class->drag_update = cnc_histogram_view_drag_update;
+  view_class->drag_end = cnc_histogram_view_drag_end;
   properties[PROP_METRIC] =
     g_param_spec_uint ("metric", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -358,17 +345,5 @@ cnc_histogram_view_class_init (CncHistogramViewClass *klass)
 static void
 cnc_histogram_view_init (CncHistogramView *self)
 {
-  GtkEventController *controller;
-  GtkGesture *gesture;
-
   self->n_bins = 24;
-  gesture = gtk_gesture_drag_new ();
-  g_signal_connect (gesture, "drag-begin", G_CALLBACK (on_drag_begin), self);
-  g_signal_connect (gesture, "drag-update", G_CALLBACK (on_drag_update), self);
-  g_signal_connect (gesture, "drag-end", G_CALLBACK (on_drag_end), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
-
-  controller = gtk_event_controller_motion_new ();
-  g_signal_connect (controller, "motion", G_CALLBACK (on_motion), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), controller);
 }

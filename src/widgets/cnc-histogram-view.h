@@ -5,12 +5,12 @@
 
 #include <gtk/gtk.h>
 
-#include "cnc-model-set.h"
+#include "cnc-chart-view.h"
 
 G_BEGIN_DECLS
 
 #define CNC_TYPE_HISTOGRAM_VIEW (cnc_histogram_view_get_type ())
-G_DECLARE_FINAL_TYPE (CncHistogramView, cnc_histogram_view, CNC, HISTOGRAM_VIEW, GtkWidget)
+G_DECLARE_FINAL_TYPE (CncHistogramView, cnc_histogram_view, CNC, HISTOGRAM_VIEW, CncChartView)
 
 /* CSS name "cnchistogramview". Bars show all models (light) and those passing every filter (solid);
  * dragging across the plot sets the set's filter for this metric (cnc_model_set_set_filter), dragging the
@@ -19,7 +19,6 @@ G_DECLARE_FINAL_TYPE (CncHistogramView, cnc_histogram_view, CNC, HISTOGRAM_VIEW,
  * Properties: "model-set", "metric" (int), "n-bins" (uint, default 24). Natural height ~120 px. */
 
 GtkWidget   *cnc_histogram_view_new           (CncModelSet *set, guint metric);
-CncModelSet *cnc_histogram_view_get_model_set (CncHistogramView *self);
 void         cnc_histogram_view_set_metric    (CncHistogramView *self, guint metric);
 guint        cnc_histogram_view_get_metric    (CncHistogramView *self);
 void         cnc_histogram_view_set_n_bins    (CncHistogramView *self, guint n_bins);

@@ -6,26 +6,31 @@
 #include <gtk/gtk.h>
 
 #include "core/cnc-lineage-layout.h"
-#include "cnc-model-set.h"
+#include "cnc-chart-view.h"
 
 G_BEGIN_DECLS
 
 #define CNC_TYPE_MAP_VIEW (cnc_map_view_get_type ())
-G_DECLARE_FINAL_TYPE (CncMapView, cnc_map_view, CNC, MAP_VIEW, GtkWidget)
+G_DECLARE_FINAL_TYPE (CncMapView, cnc_map_view, CNC, MAP_VIEW, CncChartView)
 
-/* CSS name "cncmapview". Focusable.
+/* CSS name "cncmapview". Focusable. A CncChartView: hover, the hover card, click and rubber-band selection are
+ * the base's.
  * Mouse: click selects, Shift+click adds, Ctrl+click toggles, drag on empty space draws a rubber band
  * (Shift adds), middle-drag or drag with Space or on the minimap pans, Ctrl+wheel and pinch zoom in small
  * steps, wheel scrolls, a click on a column header selects the column, a click on a node's ▸/▾ badge or
  * double-click on a node with children collapses / expands its subtree.
- * Keys: + / − / 0 (zoom in / out / fit), 1 (1:1), arrows (parent / first child / previous and next sibling),
- * Shift+arrows extend, Return activates, Escape clears, Ctrl+A all, C collapse / expand the focused model.
+ * Actions (widget actions, enabled while there are models; cnc_chart_view_export_actions (view, "map") offers
+ * them to buttons beside the view), with their keys:
+ *   map.zoom-in (+, =), map.zoom-out (−), map.zoom-fit (0), map.zoom-reset (1: 1:1)
+ *   map.go-parent, map.go-child, map.go-previous, map.go-next (b: extend the selection): the arrows move the
+ *     focus to the parent, the first child, the previous or next sibling; with Shift they extend the selection
+ *   map.toggle-fold (C: the focused model's subtree), map.fold-selected, map.unfold-all
+ *   map.select-all (Ctrl+A), map.select-none (Escape), map.open (Return: "model-activated" of the focused model)
  * Signals: "model-activated" (guint index): double-click / Return on a model without children to collapse.
  * Properties: "model-set", "layout-mode" (CncLineageLayoutMode), "zoom" (double, 1.0 = 1:1, read-only),
  *   "show-minimap" (gboolean, default TRUE: shown only when the graph is larger than the view). */
 
 GtkWidget            *cnc_map_view_new             (CncModelSet *set);
-CncModelSet          *cnc_map_view_get_model_set   (CncMapView *self);
 
 void                  cnc_map_view_set_layout_mode (CncMapView *self, CncLineageLayoutMode mode);
 CncLineageLayoutMode  cnc_map_view_get_layout_mode (CncMapView *self);

@@ -3,52 +3,17 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "cnc-model-set"
 
-#include "cnc-model-set.h"
+#include "cnc-model-set-private.h"
 
 #include <math.h>
 #include <string.h>
 
 #include "core/cnc-lineage-layout.h"
 
-/* What one load reads: built in a worker thread, swapped in on the main thread. */
-typedef struct {
-  GPtrArray  *models;        /* CncModel*, by id */
-  GArray     *edges;         /* CncEdge */
-  GPtrArray  *metrics;       /* CncMetric* */
-  double     *values;        /* n_metrics × n_models, metric-major; NAN = none */
-  guint      *parent;        /* base parent index or CNC_MODEL_NONE */
-  guint      *teacher;
-  guint      *child_start;   /* n_models + 1 offsets into child_list */
-  guint      *child_list;
-  guint      *depth;
-  GHashTable *by_id;         /* gint64* -> index + 1 */
-  GHashTable *by_name;       /* name -> index + 1 */
-} Data;
-
 typedef struct {
   guint  metric;
   double lo, hi;
 } Filter;
-
-struct _CncModelSet
-{
-  GObject       parent_instance;
-
-  CncWorkspace *workspace;
-  GCancellable *cancellable;
-  gboolean      loading;
-  Data         *data;
-
-  guint8       *selected;
-  guint         n_selected;
-  guint         hovered;
-  GArray       *filters;      /* Filter */
-  guint8       *passing;
-  guint         n_passing;
-  int           color_metric;
-  int           size_metric;
-  gboolean      encodings_chosen;
-};
 
 G_DEFINE_FINAL_TYPE (CncModelSet, cnc_model_set, G_TYPE_OBJECT)
 
@@ -76,166 +41,12 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-/* ---- data ------------------------------------------------------------------------------ */
-
-static void
-data_free (Data *d)
-{
-  if (d == NULL)
-    return;
-  g_clear_pointer (&d->models, g_ptr_array_unref);
-  g_clear_pointer (&d->edges, g_array_unref);
-  g_clear_pointer (&d->metrics, g_ptr_array_unref);
-  g_clear_pointer (&d->by_id, g_hash_table_unref);
-  g_clear_pointer (&d->by_name, g_hash_table_unref);
-  g_free (d->values);
-  g_free (d->parent);
-  g_free (d->teacher);
-  g_free (d->child_start);
-  g_free (d->child_list);
-  g_free (d->depth);
-  g_free (d);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Data, data_free)
-
-static Data *
-data_new_empty (void)
-{
-  Data *d = g_new0 (Data, 1);
-
-  d->models = g_ptr_array_new_with_free_func ((GDestroyNotify) cnc_model_free);
-  d->edges = g_array_new (FALSE, FALSE, sizeof (CncEdge));
-  d->metrics = g_ptr_array_new_with_free_func ((GDestroyNotify) cnc_metric_free);
-  d->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
-  d->by_name = g_hash_table_new (g_str_hash, g_str_equal);
-  d->child_start = g_new0 (guint, 1);
-  return d;
-}
-
-static guint
-data_index_of_id (Data *d, gint64 id)
-{
-  gpointer v = g_hash_table_lookup (d->by_id, &id);
-
-  return v ? GPOINTER_TO_UINT (v) - 1 : CNC_MODEL_NONE;
-}
-
-/* Reads everything from @ws (any thread that owns @ws). */
-static Data *
-data_read (CncWorkspace *ws, GError **error)
-{
-  g_autoptr(Data) d = g_new0 (Data, 1);
-  g_autoptr(GPtrArray) values = NULL;
-  g_autoptr(GHashTable) metric_index = NULL;
-  guint n, n_metrics, *fill;
-
-  d->models = cnc_workspace_list_models (ws, error);
-  if (d->models == NULL)
-    return NULL;
-  d->edges = cnc_workspace_list_edges (ws, error);
-  if (d->edges == NULL)
-    return NULL;
-  d->metrics = cnc_workspace_list_metrics (ws, error);
-  if (d->metrics == NULL)
-    return NULL;
-  values = cnc_workspace_list_metric_values (ws, -1, error);
-  if (values == NULL)
-    return NULL;
-
-  n = d->models->len;
-  n_metrics = d->metrics->len;
-  d->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
-  d->by_name = g_hash_table_new (g_str_hash, g_str_equal);
-  for (guint i = 0; i < n; i++)
-    {
-      CncModel *m = g_ptr_array_index (d->models, i);
-      g_hash_table_insert (d->by_id, &m->id, GUINT_TO_POINTER (i + 1));
-      g_hash_table_insert (d->by_name, m->name, GUINT_TO_POINTER (i + 1));
-    }
-
-  metric_index = g_hash_table_new (g_str_hash, g_str_equal);
-  for (guint k = 0; k < n_metrics; k++)
-    {
-      CncMetric *metric = g_ptr_array_index (d->metrics, k);
-      g_hash_table_insert (metric_index, metric->name, GUINT_TO_POINTER (k + 1));
-    }
-  d->values = g_new (double, (gsize) MAX (n * n_metrics, 1));
-  for (gsize i = 0; i < (gsize) n * n_metrics; i++)
-    d->values[i] = NAN;
-  for (guint i = 0; i < values->len; i++)
-    {
-      CncMetricValue *v = g_ptr_array_index (values, i);
-      guint k = GPOINTER_TO_UINT (g_hash_table_lookup (metric_index, v->metric));
-      guint m = data_index_of_id (d, v->model);
-
-      if (k > 0 && m != CNC_MODEL_NONE)
-        d->values[(gsize) (k - 1) * n + m] = v->value;
-    }
-
-  /* Lineage as index arrays (children in CSR form, base and teacher edges). */
-  d->parent = g_new (guint, MAX (n, 1));
-  d->teacher = g_new (guint, MAX (n, 1));
-  d->child_start = g_new0 (guint, n + 1);
-  d->depth = g_new0 (guint, MAX (n, 1));
-  for (guint i = 0; i < n; i++)
-    d->parent[i] = d->teacher[i] = CNC_MODEL_NONE;
-  for (guint e = 0; e < d->edges->len; e++)
-    {
-      CncEdge *edge = &g_array_index (d->edges, CncEdge, e);
-      guint c = data_index_of_id (d, edge->child);
-      guint p = data_index_of_id (d, edge->parent);
-
-      if (c == CNC_MODEL_NONE || p == CNC_MODEL_NONE)
-        continue;
-      if (edge->role == CNC_EDGE_BASE)
-        d->parent[c] = p;
-      else
-        d->teacher[c] = p;
-      d->child_start[p + 1]++;
-    }
-  for (guint i = 0; i < n; i++)
-    d->child_start[i + 1] += d->child_start[i];
-  d->child_list = g_new (guint, MAX (d->child_start[n], 1));
-  fill = g_memdup2 (d->child_start, sizeof (guint) * (n + 1));
-  for (guint e = 0; e < d->edges->len; e++)
-    {
-      CncEdge *edge = &g_array_index (d->edges, CncEdge, e);
-      guint c = data_index_of_id (d, edge->child);
-      guint p = data_index_of_id (d, edge->parent);
-
-      if (c != CNC_MODEL_NONE && p != CNC_MODEL_NONE)
-        d->child_list[fill[p]++] = c;
-    }
-  g_free (fill);
-
-  /* Depth along base edges; the registry refuses cycles, but stay safe with a step bound. */
-  for (guint i = 0; i < n; i++)
-    {
-      guint depth = 0, p = d->parent[i];
-
-      while (p != CNC_MODEL_NONE && depth <= n)
-        {
-          depth++;
-          p = d->parent[p];
-        }
-      d->depth[i] = depth;
-    }
-  return g_steal_pointer (&d);
-}
-
 /* ---- state kept across loads ------------------------------------------------------------ */
-
-static guint
-n_models (CncModelSet *self)
-{
-  return self->data->models->len;
-}
 
 static void
 recompute_passing (CncModelSet *self)
 {
-  guint n = n_models (self);
+  guint n = _cnc_model_set_n_models (self);
 
   g_free (self->passing);
   self->passing = g_new (guint8, MAX (n, 1));
@@ -262,7 +73,7 @@ drop_filtered_from_selection (CncModelSet *self)
 {
   gboolean changed = FALSE;
 
-  for (guint i = 0; i < n_models (self); i++)
+  for (guint i = 0; i < _cnc_model_set_n_models (self); i++)
     if (self->selected[i] && !self->passing[i])
       {
         self->selected[i] = 0;
@@ -310,9 +121,9 @@ default_size_metric (GPtrArray *metrics)
 
 /* Puts @data in place, carrying the selection (by id), the hover, filters and encodings (by name) over. */
 static void
-install_data (CncModelSet *self, Data *data)
+install_data (CncModelSet *self, CncModelSetData *data)
 {
-  g_autoptr(Data) old = self->data;
+  g_autoptr(CncModelSetData) old = self->data;
   g_autoptr(GArray) old_filters = self->filters;
   g_autofree guint8 *old_selected = self->selected;
   gint64 hovered_id = -1;
@@ -328,21 +139,21 @@ install_data (CncModelSet *self, Data *data)
     size_name = g_strdup (((CncMetric *) g_ptr_array_index (old->metrics, old_size))->name);
 
   self->data = data;
-  n = n_models (self);
+  n = _cnc_model_set_n_models (self);
 
   self->selected = g_new0 (guint8, MAX (n, 1));
   self->n_selected = 0;
   for (guint i = 0; i < old->models->len; i++)
     if (old_selected[i])
       {
-        guint j = data_index_of_id (data, ((CncModel *) g_ptr_array_index (old->models, i))->id);
+        guint j = _cnc_model_set_data_index_of_id (data, ((CncModel *) g_ptr_array_index (old->models, i))->id);
         if (j != CNC_MODEL_NONE && !self->selected[j])
           {
             self->selected[j] = 1;
             self->n_selected++;
           }
       }
-  self->hovered = hovered_id >= 0 ? data_index_of_id (data, hovered_id) : CNC_MODEL_NONE;
+  self->hovered = hovered_id >= 0 ? _cnc_model_set_data_index_of_id (data, hovered_id) : CNC_MODEL_NONE;
 
   self->filters = g_array_new (FALSE, FALSE, sizeof (Filter));
   for (guint f = 0; f < old_filters->len; f++)
@@ -392,7 +203,7 @@ load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
   const char *path = task_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(CncWorkspace) ws = NULL;
-  Data *d;
+  CncModelSetData *d;
 
   /* Its own connection: the main thread's one stays free for the UI (SQLite WAL lets both read). */
   ws = cnc_workspace_open (path, CNC_WORKSPACE_OPEN_DEFAULT, &error);
@@ -401,11 +212,11 @@ load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  d = data_read (ws, &error);
+  d = _cnc_model_set_data_read (ws, &error);
   if (d == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
-    g_task_return_pointer (task, d, (GDestroyNotify) data_free);
+    g_task_return_pointer (task, d, (GDestroyNotify) _cnc_model_set_data_free);
 }
 
 static void
@@ -430,7 +241,7 @@ load_done (GObject *source, GAsyncResult *result, gpointer user_data)
   CncModelSet *self = CNC_MODEL_SET (source);
   g_autoptr(GTask) outer = user_data;
   g_autoptr(GError) error = NULL;
-  Data *d = g_task_propagate_pointer (G_TASK (result), &error);
+  CncModelSetData *d = g_task_propagate_pointer (G_TASK (result), &error);
 
   if (g_task_get_cancellable (G_TASK (result)) == self->cancellable)
     {
@@ -508,12 +319,12 @@ cnc_model_set_load_sync (CncModelSet   *self,
                          CncWorkspace  *workspace,
                          GError       **error)
 {
-  Data *d;
+  CncModelSetData *d;
 
   g_return_val_if_fail (CNC_IS_MODEL_SET (self), FALSE);
   g_return_val_if_fail (CNC_IS_WORKSPACE (workspace), FALSE);
 
-  d = data_read (workspace, error);
+  d = _cnc_model_set_data_read (workspace, error);
   if (d == NULL)
     return FALSE;
   set_workspace (self, workspace);
@@ -541,14 +352,14 @@ guint
 cnc_model_set_get_n_models (CncModelSet *self)
 {
   g_return_val_if_fail (CNC_IS_MODEL_SET (self), 0);
-  return n_models (self);
+  return _cnc_model_set_n_models (self);
 }
 
 const CncModel *
 cnc_model_set_get_model (CncModelSet *self, guint index)
 {
   g_return_val_if_fail (CNC_IS_MODEL_SET (self), NULL);
-  g_return_val_if_fail (index < n_models (self), NULL);
+  g_return_val_if_fail (index < _cnc_model_set_n_models (self), NULL);
   return g_ptr_array_index (self->data->models, index);
 }
 
@@ -556,7 +367,7 @@ guint
 cnc_model_set_find_id (CncModelSet *self, gint64 id)
 {
   g_return_val_if_fail (CNC_IS_MODEL_SET (self), CNC_MODEL_NONE);
-  return data_index_of_id (self->data, id);
+  return _cnc_model_set_data_index_of_id (self->data, id);
 }
 
 guint
@@ -595,7 +406,7 @@ guint
 cnc_model_set_get_parent (CncModelSet *self, guint index)
 {
   g_return_val_if_fail (CNC_IS_MODEL_SET (self), CNC_MODEL_NONE);
-  g_return_val_if_fail (index < n_models (self), CNC_MODEL_NONE);
+  g_return_val_if_fail (index < _cnc_model_set_n_models (self), CNC_MODEL_NONE);
   return self->data->parent[index];
 }
 
@@ -603,7 +414,7 @@ guint
 cnc_model_set_get_teacher (CncModelSet *self, guint index)
 {
   g_return_val_if_fail (CNC_IS_MODEL_SET (self), CNC_MODEL_NONE);
-  g_return_val_if_fail (index < n_models (self), CNC_MODEL_NONE);
+  g_return_val_if_fail (index < _cnc_model_set_n_models (self), CNC_MODEL_NONE);
   return self->data->teacher[index];
 }
 
@@ -611,7 +422,7 @@ const guint *
 cnc_model_set_get_children (CncModelSet *self, guint index, guint *n_children)
 {
   g_return_val_if_fail (CNC_IS_MODEL_SET (self), NULL);
-  g_return_val_if_fail (index < n_models (self), NULL);
+  g_return_val_if_fail (index < _cnc_model_set_n_models (self), NULL);
   g_return_val_if_fail (n_children != NULL, NULL);
   *n_children = self->data->child_start[index + 1] - self->data->child_start[index];
   return self->data->child_list + self->data->child_start[index];
@@ -621,7 +432,7 @@ guint
 cnc_model_set_get_depth (CncModelSet *self, guint index)
 {
   g_return_val_if_fail (CNC_IS_MODEL_SET (self), 0);
-  g_return_val_if_fail (index < n_models (self), 0);
+  g_return_val_if_fail (index < _cnc_model_set_n_models (self), 0);
   return self->data->depth[index];
 }
 
@@ -652,9 +463,9 @@ double
 cnc_model_set_get_value (CncModelSet *self, guint index, guint metric)
 {
   g_return_val_if_fail (CNC_IS_MODEL_SET (self), NAN);
-  g_return_val_if_fail (index < n_models (self), NAN);
+  g_return_val_if_fail (index < _cnc_model_set_n_models (self), NAN);
   g_return_val_if_fail (metric < self->data->metrics->len, NAN);
-  return self->data->values[(gsize) metric * n_models (self) + index];
+  return self->data->values[(gsize) metric * _cnc_model_set_n_models (self) + index];
 }
 
 const double *
@@ -662,7 +473,7 @@ cnc_model_set_get_values (CncModelSet *self, guint metric)
 {
   g_return_val_if_fail (CNC_IS_MODEL_SET (self), NULL);
   g_return_val_if_fail (metric < self->data->metrics->len, NULL);
-  return self->data->values + (gsize) metric * n_models (self);
+  return self->data->values + (gsize) metric * _cnc_model_set_n_models (self);
 }
 
 gboolean
@@ -673,7 +484,7 @@ cnc_model_set_get_range (CncModelSet *self, guint metric, double *min, double *m
 
   if (v == NULL)
     return FALSE;
-  for (guint i = 0; i < n_models (self); i++)
+  for (guint i = 0; i < _cnc_model_set_n_models (self); i++)
     if (isfinite (v[i]))
       {
         lo = MIN (lo, v[i]);
@@ -686,215 +497,13 @@ cnc_model_set_get_range (CncModelSet *self, guint metric, double *min, double *m
   return lo <= hi;
 }
 
-/* ---- selection ------------------------------------------------------------------------------ */
+/* ---- selection (the rest is in cnc-model-set-selection.c) ------------------------------------ */
 
-static void
-selection_changed (CncModelSet *self)
+void
+_cnc_model_set_selection_changed (CncModelSet *self)
 {
   g_signal_emit (self, signals[SIGNAL_SELECTION_CHANGED], 0);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_SELECTED]);
-}
-
-gboolean
-cnc_model_set_is_selected (CncModelSet *self, guint index)
-{
-  g_return_val_if_fail (CNC_IS_MODEL_SET (self), FALSE);
-  return index < n_models (self) && self->selected[index];
-}
-
-guint
-cnc_model_set_get_n_selected (CncModelSet *self)
-{
-  g_return_val_if_fail (CNC_IS_MODEL_SET (self), 0);
-  return self->n_selected;
-}
-
-GArray *
-cnc_model_set_get_selection (CncModelSet *self)
-{
-  GArray *out;
-
-  g_return_val_if_fail (CNC_IS_MODEL_SET (self), NULL);
-  out = g_array_sized_new (FALSE, FALSE, sizeof (guint), self->n_selected);
-  for (guint i = 0; i < n_models (self); i++)
-    if (self->selected[i])
-      g_array_append_val (out, i);
-  return out;
-}
-
-/* Sets one flag; TRUE when it changed. */
-static gboolean
-set_selected (CncModelSet *self, guint i, gboolean on)
-{
-  if (i >= n_models (self) || (on && !self->passing[i]) || !!self->selected[i] == !!on)
-    return FALSE;
-  self->selected[i] = on;
-  if (on)
-    self->n_selected++;
-  else
-    self->n_selected--;
-  return TRUE;
-}
-
-void
-cnc_model_set_select (CncModelSet   *self,
-                      const guint   *indices,
-                      guint          n,
-                      CncSelectMode  mode)
-{
-  gboolean changed = FALSE;
-
-  g_return_if_fail (CNC_IS_MODEL_SET (self));
-  g_return_if_fail (n == 0 || indices != NULL);
-
-  if (mode == CNC_SELECT_REPLACE)
-    {
-      g_autofree guint8 *want = g_new0 (guint8, MAX (n_models (self), 1));
-
-      for (guint j = 0; j < n; j++)
-        if (indices[j] < n_models (self))
-          want[indices[j]] = 1;
-      for (guint i = 0; i < n_models (self); i++)
-        changed |= set_selected (self, i, want[i]);
-    }
-  else
-    for (guint j = 0; j < n; j++)
-      {
-        guint i = indices[j];
-
-        if (i >= n_models (self))
-          continue;
-        switch (mode)
-          {
-          case CNC_SELECT_ADD:
-            changed |= set_selected (self, i, TRUE);
-            break;
-          case CNC_SELECT_TOGGLE:
-            changed |= set_selected (self, i, !self->selected[i]);
-            break;
-          case CNC_SELECT_SUBTRACT:
-            changed |= set_selected (self, i, FALSE);
-            break;
-          case CNC_SELECT_REPLACE:
-          default:
-            g_assert_not_reached ();
-          }
-      }
-  if (changed)
-    selection_changed (self);
-}
-
-void
-cnc_model_set_select_one (CncModelSet *self, guint index)
-{
-  cnc_model_set_select (self, &index, 1, CNC_SELECT_REPLACE);
-}
-
-void
-cnc_model_set_extend (CncModelSet *self, guint index)
-{
-  cnc_model_set_select (self, &index, 1, CNC_SELECT_ADD);
-}
-
-void
-cnc_model_set_toggle (CncModelSet *self, guint index)
-{
-  cnc_model_set_select (self, &index, 1, CNC_SELECT_TOGGLE);
-}
-
-void
-cnc_model_set_select_all (CncModelSet *self)
-{
-  gboolean changed = FALSE;
-
-  g_return_if_fail (CNC_IS_MODEL_SET (self));
-  for (guint i = 0; i < n_models (self); i++)
-    changed |= set_selected (self, i, TRUE);
-  if (changed)
-    selection_changed (self);
-}
-
-void
-cnc_model_set_select_none (CncModelSet *self)
-{
-  cnc_model_set_select (self, NULL, 0, CNC_SELECT_REPLACE);
-}
-
-/* Adds the neighbours of the selection one step (@steps = 1) or transitively, up or down. */
-static void
-grow_selection (CncModelSet *self, gboolean up, gboolean transitive)
-{
-  Data *d = self->data;
-  guint n = n_models (self);
-  g_autofree guint8 *seen = g_new0 (guint8, MAX (n, 1));
-  g_autoptr(GArray) queue = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_autoptr(GArray) add = g_array_new (FALSE, FALSE, sizeof (guint));
-
-  for (guint i = 0; i < n; i++)
-    if (self->selected[i])
-      {
-        seen[i] = 1;
-        g_array_append_val (queue, i);
-      }
-  for (guint q = 0; q < queue->len; q++)
-    {
-      guint i = g_array_index (queue, guint, q);
-      guint nb[2], n_nb = 0;
-      const guint *list = nb;
-
-      if (up)
-        {
-          if (d->parent[i] != CNC_MODEL_NONE)
-            nb[n_nb++] = d->parent[i];
-          if (d->teacher[i] != CNC_MODEL_NONE)
-            nb[n_nb++] = d->teacher[i];
-        }
-      else
-        {
-          list = d->child_list + d->child_start[i];
-          n_nb = d->child_start[i + 1] - d->child_start[i];
-        }
-      for (guint j = 0; j < n_nb; j++)
-        {
-          guint k = list[j];
-
-          if (seen[k])
-            continue;
-          seen[k] = 1;
-          g_array_append_val (add, k);
-          if (transitive)
-            g_array_append_val (queue, k);
-        }
-    }
-  cnc_model_set_select (self, (const guint *) add->data, add->len, CNC_SELECT_ADD);
-}
-
-void
-cnc_model_set_add_parents (CncModelSet *self)
-{
-  g_return_if_fail (CNC_IS_MODEL_SET (self));
-  grow_selection (self, TRUE, FALSE);
-}
-
-void
-cnc_model_set_add_children (CncModelSet *self)
-{
-  g_return_if_fail (CNC_IS_MODEL_SET (self));
-  grow_selection (self, FALSE, FALSE);
-}
-
-void
-cnc_model_set_add_ancestors (CncModelSet *self)
-{
-  g_return_if_fail (CNC_IS_MODEL_SET (self));
-  grow_selection (self, TRUE, TRUE);
-}
-
-void
-cnc_model_set_add_descendants (CncModelSet *self)
-{
-  g_return_if_fail (CNC_IS_MODEL_SET (self));
-  grow_selection (self, FALSE, TRUE);
 }
 
 /* ---- hover ------------------------------------------------------------------------------------ */
@@ -910,7 +519,7 @@ void
 cnc_model_set_set_hovered (CncModelSet *self, guint index)
 {
   g_return_if_fail (CNC_IS_MODEL_SET (self));
-  if (index >= n_models (self))
+  if (index >= _cnc_model_set_n_models (self))
     index = CNC_MODEL_NONE;
   if (self->hovered == index)
     return;
@@ -929,7 +538,7 @@ filters_changed (CncModelSet *self)
     cnc_model_set_set_hovered (self, CNC_MODEL_NONE);
   g_signal_emit (self, signals[SIGNAL_FILTER_CHANGED], 0);
   if (drop_filtered_from_selection (self))
-    selection_changed (self);
+    _cnc_model_set_selection_changed (self);
 }
 
 static int
@@ -1028,7 +637,7 @@ gboolean
 cnc_model_set_passes_filters (CncModelSet *self, guint index)
 {
   g_return_val_if_fail (CNC_IS_MODEL_SET (self), FALSE);
-  return index < n_models (self) && self->passing[index];
+  return index < _cnc_model_set_n_models (self) && self->passing[index];
 }
 
 guint
@@ -1101,7 +710,7 @@ cnc_model_set_finalize (GObject *object)
 {
   CncModelSet *self = CNC_MODEL_SET (object);
 
-  data_free (self->data);
+  _cnc_model_set_data_free (self->data);
   g_array_unref (self->filters);
   g_free (self->selected);
   g_free (self->passing);
@@ -1212,7 +821,7 @@ cnc_model_set_class_init (CncModelSetClass *klass)
 static void
 cnc_model_set_init (CncModelSet *self)
 {
-  self->data = data_new_empty ();
+  self->data = _cnc_model_set_data_new_empty ();
   self->selected = g_new0 (guint8, 1);
   self->passing = g_new0 (guint8, 1);
   self->filters = g_array_new (FALSE, FALSE, sizeof (Filter));
