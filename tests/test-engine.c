@@ -15,10 +15,10 @@
 #include <unistd.h>
 
 #include "cnc-test-util.h"
-#include "core/cnc-dataset.h"
-#include "core/cnc-import.h"
-#include "core/cnc-predictions.h"
-#include "core/cnc-workspace-private.h"
+#include "core/formats/cnc-dataset.h"
+#include "core/registry/cnc-import.h"
+#include "core/registry/cnc-predictions.h"
+#include "core/registry/cnc-workspace-private.h"
 #include "engine/cnc-evaluate.h"
 #include "engine/cnc-job.h"
 #include "engine/cnc-worker.h"

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cnc-test-util.h"
-#include "core/cnc-workspace.h"
+#include "core/registry/cnc-workspace.h"
 
 /* Made once for all tests by the two fixture scripts. */
 static char *fixtures;       /* root: torch/ and formats/ below */

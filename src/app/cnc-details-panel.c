@@ -9,9 +9,9 @@
 
 #include "cnc-application.h"
 #include "cnc-workspace-job.h"
-#include "core/cnc-differs.h"
+#include "core/analysis/cnc-differs.h"
 #include "charts/cnc-chart-loss.h"
-#include "core/cnc-metric-format.h"
+#include "core/analysis/cnc-metric-format.h"
 #include "widgets/cnc-bars-view.h"
 #include "widgets/cnc-widget-util.h"
 

@@ -10,13 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/cnc-compare.h"
-#include "core/cnc-differs.h"
-#include "core/cnc-instances.h"
-#include "core/cnc-metric-format.h"
-#include "core/cnc-pareto.h"
-#include "core/cnc-predictions.h"
-#include "core/cnc-workspace-private.h"
+#include "core/analysis/cnc-compare.h"
+#include "core/analysis/cnc-differs.h"
+#include "core/analysis/cnc-instances.h"
+#include "core/analysis/cnc-metric-format.h"
+#include "core/analysis/cnc-pareto.h"
+#include "core/registry/cnc-predictions.h"
+#include "core/registry/cnc-workspace-private.h"
 
 #define CLI_PARSE(cmd, args, summary, entries)                                  \
   if (!cnc_cli_parse (cmd, args, summary, entries, &argc, &argv))               \

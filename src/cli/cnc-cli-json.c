@@ -8,8 +8,8 @@
 
 #include <math.h>
 
-#include "core/cnc-predictions.h"
-#include "core/cnc-store.h"
+#include "core/registry/cnc-predictions.h"
+#include "core/registry/cnc-store.h"
 
 static void
 add_metric_definitions (JsonBuilder *b,

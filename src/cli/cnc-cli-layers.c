@@ -11,9 +11,9 @@
 
 #include "cnc-torch-activations.h"
 #include "cnc-torch-weights.h"
-#include "core/cnc-cka.h"
-#include "core/cnc-layer-compare.h"
-#include "core/cnc-metric-format.h"
+#include "core/analysis/cnc-cka.h"
+#include "core/analysis/cnc-layer-compare.h"
+#include "core/analysis/cnc-metric-format.h"
 
 #define CLI_PARSE(cmd, args, summary, entries)                                  \
   if (!cnc_cli_parse (cmd, args, summary, entries, &argc, &argv))               \

@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/cnc-cac-json.h"
-#include "core/cnc-import.h"
-#include "core/cnc-metric-format.h"
-#include "core/cnc-store.h"
+#include "core/registry/cnc-cac-json.h"
+#include "core/registry/cnc-import.h"
+#include "core/analysis/cnc-metric-format.h"
+#include "core/registry/cnc-store.h"
 
 #define CLI_PARSE(cmd, args, summary, entries)                                  \
   if (!cnc_cli_parse (cmd, args, summary, entries, &argc, &argv))               \

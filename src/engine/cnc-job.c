@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/cnc-workspace-private.h"
+#include "core/registry/cnc-workspace-private.h"
 
 /* Reports reach the main loop at most this often (the last one of a phase always does). */
 #define REPORT_INTERVAL_US (G_USEC_PER_SEC / 4)   /* a redraw each: cheap for a person to watch, cheap to draw */

@@ -14,9 +14,9 @@
 
 #include "cnc-evaluate-private.h"
 #include "cnc-job-private.h"
-#include "core/cnc-dataset.h"
-#include "core/cnc-import.h"
-#include "core/cnc-store.h"
+#include "core/formats/cnc-dataset.h"
+#include "core/registry/cnc-import.h"
+#include "core/registry/cnc-store.h"
 #include "torch/cnc-torch.h"
 #include "torch/cnc-torch-eval.h"
 

@@ -8,7 +8,7 @@
 #include <math.h>
 
 #include "charts/cnc-chart-map.h"
-#include "core/cnc-metric-format.h"
+#include "core/analysis/cnc-metric-format.h"
 #include "cnc-widget-util.h"
 
 #define ZOOM_STEP_KEY   1.25

@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "core/cnc-lineage-layout.h"
+#include "core/analysis/cnc-lineage-layout.h"
 
 /* What one load reads: built in a worker thread, swapped in on the main thread. */
 typedef struct {

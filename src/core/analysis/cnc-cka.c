@@ -4,15 +4,15 @@
 #define G_LOG_DOMAIN "cnc-cka"
 
 #include "cnc-cka.h"
-#include "cnc-json-build.h"
+#include "core/cnc-json-build.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
-#include "cnc-dataset.h"
-#include "cnc-store.h"
+#include "core/formats/cnc-dataset.h"
+#include "core/registry/cnc-store.h"
 
 G_DEFINE_QUARK (cnc-cka-error-quark, cnc_cka_error)
 

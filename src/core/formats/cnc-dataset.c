@@ -9,7 +9,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "cnc-workspace-private.h"
+#include "core/registry/cnc-workspace-private.h"
 
 G_DEFINE_QUARK (cnc-dataset-error-quark, cnc_dataset_error)
 

@@ -5,7 +5,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "cnc-weights.h"
+#include "core/formats/cnc-weights.h"
 
 G_BEGIN_DECLS
 

@@ -5,7 +5,7 @@
 
 #include <gio/gio.h>
 
-#include "cnc-layer-stats.h"
+#include "core/formats/cnc-layer-stats.h"
 
 G_BEGIN_DECLS
 

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include "cnc-workspace.h"
+#include "core/registry/cnc-workspace.h"
 
 G_BEGIN_DECLS
 

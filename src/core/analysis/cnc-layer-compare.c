@@ -4,7 +4,7 @@
 #define G_LOG_DOMAIN "cnc-layer-compare"
 
 #include "cnc-layer-compare.h"
-#include "cnc-json-build.h"
+#include "core/cnc-json-build.h"
 
 #include <math.h>
 #include <string.h>

@@ -8,9 +8,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "cnc-inspect-client.h"
-#include "cnc-model-file.h"
-#include "cnc-safetensors.h"
+#include "core/formats/cnc-inspect-client.h"
+#include "core/formats/cnc-model-file.h"
+#include "core/formats/cnc-safetensors.h"
 #include "cnc-store.h"
 
 typedef struct {

@@ -9,7 +9,7 @@
 
 #include "cnc-model-file.h"
 #include "cnc-safetensors.h"
-#include "cnc-store.h"
+#include "core/registry/cnc-store.h"
 
 G_DEFINE_QUARK (cnc-weights-error-quark, cnc_weights_error)
 

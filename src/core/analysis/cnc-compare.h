@@ -5,7 +5,7 @@
 
 #include <glib.h>
 
-#include "cnc-predictions.h"
+#include "core/registry/cnc-predictions.h"
 
 G_BEGIN_DECLS
 
