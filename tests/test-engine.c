@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cnc-test-util.h"
+#include "core/analysis/cnc-accuracy.h"
 #include "core/formats/cnc-dataset.h"
 #include "core/registry/cnc-import.h"
 #include "core/registry/cnc-predictions.h"

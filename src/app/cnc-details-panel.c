@@ -9,7 +9,7 @@
 
 #include "cnc-application.h"
 #include "cnc-workspace-job.h"
-#include "core/analysis/cnc-differs.h"
+#include "core/registry/cnc-workspace-differs.h"
 #include "charts/cnc-chart-loss.h"
 #include "core/analysis/cnc-metric-format.h"
 #include "widgets/cnc-bars-view.h"

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "core/analysis/cnc-compare.h"
-#include "core/analysis/cnc-differs.h"
+#include "core/registry/cnc-workspace-differs.h"
 #include "core/analysis/cnc-instances.h"
 #include "core/analysis/cnc-metric-format.h"
 #include "core/analysis/cnc-pareto.h"

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/analysis/cnc-accuracy.h"
 #include "core/formats/cnc-dataset.h"
 #include "core/registry/cnc-predictions.h"
 #include "engine/cnc-evaluate.h"

@@ -8,6 +8,7 @@
 
 #include <math.h>
 
+#include "core/analysis/cnc-accuracy.h"
 #include "core/registry/cnc-predictions.h"
 #include "core/registry/cnc-store.h"
 

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <zip.h>
 
+#include "core/analysis/cnc-accuracy.h"
 #include "core/formats/cnc-dataset.h"
 #include "core/registry/cnc-import.h"
 #include "core/registry/cnc-predictions.h"

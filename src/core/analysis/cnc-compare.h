@@ -5,7 +5,7 @@
 
 #include <glib.h>
 
-#include "core/registry/cnc-predictions.h"
+#include "core/cnc-records.h"
 
 G_BEGIN_DECLS
 

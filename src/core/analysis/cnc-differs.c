@@ -778,14 +778,13 @@ tells_apart (GPtrArray  *chosen,
 }
 
 CncDiffers *
-cnc_differs_compute (CncWorkspace  *workspace,
-                     const gint64  *models,
-                     guint          n,
-                     GError       **error)
+cnc_differs_compute_from_records (GPtrArray     *all,
+                                  GArray        *edges,
+                                  const gint64  *models,
+                                  guint          n,
+                                  GError       **error)
 {
   g_autoptr(CncDiffers) d = NULL;
-  g_autoptr(GPtrArray) all = NULL;
-  g_autoptr(GArray) edges = NULL;
   g_autoptr(GHashTable) by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
   g_autoptr(GHashTable) parent_of = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, NULL);
   g_autoptr(GHashTable) varying = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -798,7 +797,7 @@ cnc_differs_compute (CncWorkspace  *workspace,
   Path paths[CNC_DIFFERS_MAX_MODELS] = { { 0 } };
   gboolean ok = TRUE;
 
-  g_return_val_if_fail (CNC_IS_WORKSPACE (workspace), NULL);
+  g_return_val_if_fail (all != NULL && edges != NULL, NULL);
   g_return_val_if_fail (models != NULL || n == 0, NULL);
 
   if (n < CNC_DIFFERS_MIN_MODELS || n > CNC_DIFFERS_MAX_MODELS)
@@ -808,9 +807,6 @@ cnc_differs_compute (CncWorkspace  *workspace,
                    CNC_DIFFERS_MIN_MODELS, CNC_DIFFERS_MAX_MODELS, n);
       return NULL;
     }
-  if (!(all = cnc_workspace_list_models (workspace, error))
-      || !(edges = cnc_workspace_list_edges (workspace, error)))
-    return NULL;
   for (guint i = 0; i < all->len; i++)
     {
       CncModel *m = all->pdata[i];

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include "core/registry/cnc-workspace.h"
+#include "core/cnc-records.h"
 
 G_BEGIN_DECLS
 
@@ -57,11 +57,15 @@ typedef struct {
  *  4. presences that nest (every fine-tuned model was pruned) become one sequence variable;
  *  5. when models with different lineages are still not told apart (operations in another
  *     order), the sequence variable replaces the operation variables.
- * Fails (CNC_WORKSPACE_ERROR_INVALID) on fewer than 2 or more than 16 models, or a model twice. */
-CncDiffers *cnc_differs_compute (CncWorkspace  *workspace,
-                                 const gint64  *models,
-                                 guint          n_models,
-                                 GError       **error);
+ * Fails (CNC_WORKSPACE_ERROR_INVALID) on fewer than 2 or more than 16 models, or a model twice.
+ * @all_models (CncModel*) and @edges (CncEdge) are the records the lineage is read from: every
+ * ancestor of the selected models must be among them (cnc_differs_compute reads them from a
+ * workspace). Fails (CNC_WORKSPACE_ERROR_NOT_FOUND) on an id that is not among them. */
+CncDiffers *cnc_differs_compute_from_records (GPtrArray     *all_models,
+                                              GArray        *edges,
+                                              const gint64  *models,
+                                              guint          n_models,
+                                              GError       **error);
 void        cnc_differs_free    (CncDiffers *differs);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CncDiffers, cnc_differs_free)

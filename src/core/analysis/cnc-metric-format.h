@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include "core/registry/cnc-workspace.h"
+#include "core/cnc-records.h"
 
 G_BEGIN_DECLS
 

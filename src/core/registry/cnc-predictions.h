@@ -17,27 +17,6 @@ typedef enum {
   CNC_PREDICTIONS_ALL       = 0x1f,
 } CncPredictionsArrays;
 
-typedef struct {
-  gint64   evaluation;
-  gint64   model;
-  gint64   dataset;
-  char    *split;
-  gint64   n;          /* instances */
-  guint    k;          /* classes */
-  gint64   nonfinite;  /* instances whose outputs had NaN or Inf */
-  char    *device;
-  guint    threads, batch;
-  char    *variant;    /* the computation that made the predictions ("as saved", …); NULL: not recorded */
-  gint16  *labels;
-  gint16  *predicted;
-  gint16  *top5;
-  float   *p_true;
-  float   *p_max;
-  guint16 *logits;
-} CncPredictions;
-
-void            cnc_predictions_free   (CncPredictions *p);
-
 /* The evaluation of @model on @dataset (by id) / @split; NOT_FOUND when it has not been evaluated.
  * @dataset < 0: the model's most recent evaluation, whatever the dataset. */
 CncPredictions *cnc_predictions_load   (CncWorkspace *workspace,
@@ -63,17 +42,6 @@ GPtrArray      *cnc_predictions_list   (CncWorkspace *workspace,
                                         gint64        model,
                                         GError      **error);   /* CncPredictions* */
 
-/* Fraction of instances whose predicted class is the true one (needs labels and predicted). */
-double          cnc_predictions_accuracy (const CncPredictions *p);
-/* Fraction of instances whose true class is among the top 5 (needs labels and top5). */
-double          cnc_predictions_top5_accuracy (const CncPredictions *p);
-
-/* Per class c in [0, k): the accuracy on the instances labelled c (NAN when there are none) and
- * how many there are (@support, optional). Needs labels and predicted. */
-void            cnc_predictions_class_accuracy (const CncPredictions *p,
-                                                double               *accuracy,
-                                                gint64               *support);
-
 /* The name and class names of dataset @dataset (a row of `datasets`), for showing evaluations. */
 gboolean        cnc_predictions_get_dataset (CncWorkspace *workspace,
                                              gint64        dataset,
@@ -85,7 +53,5 @@ gboolean        cnc_predictions_get_dataset (CncWorkspace *workspace,
 void            cnc_floats_to_halves   (const float *in,
                                         guint16     *out,
                                         gsize        n);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CncPredictions, cnc_predictions_free)
 
 G_END_DECLS

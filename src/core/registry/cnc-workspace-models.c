@@ -8,66 +8,6 @@
 #include <math.h>
 #include <string.h>
 
-CncModel *
-cnc_model_new (void)
-{
-  CncModel *m = g_new0 (CncModel, 1);
-
-  m->id = -1;
-  m->notes = g_strdup ("");
-  m->tags = g_new0 (char *, 1);
-  m->parameters = g_strdup ("{}");
-  m->format = g_strdup ("record");
-  return m;
-}
-
-void
-cnc_model_free (CncModel *m)
-{
-  if (m == NULL)
-    return;
-  g_free (m->name);
-  g_free (m->label);
-  g_free (m->notes);
-  g_strfreev (m->tags);
-  g_free (m->format);
-  g_free (m->sha256);
-  g_free (m->file);
-  g_free (m->operation);
-  g_free (m->parameters);
-  g_free (m);
-}
-
-void
-cnc_metric_free (CncMetric *m)
-{
-  if (m == NULL)
-    return;
-  g_free (m->name);
-  g_free (m->unit);
-  g_free (m->format);
-  g_free (m);
-}
-
-void
-cnc_operation_free (CncOperation *op)
-{
-  if (op == NULL)
-    return;
-  g_free (op->name);
-  g_free (op->parameters);
-  g_free (op);
-}
-
-void
-cnc_metric_value_free (CncMetricValue *v)
-{
-  if (v == NULL)
-    return;
-  g_free (v->metric);
-  g_free (v);
-}
-
 static gboolean
 require_transaction (CncWorkspace *self)
 {

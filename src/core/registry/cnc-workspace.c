@@ -27,7 +27,6 @@ struct _CncWorkspace
 };
 
 G_DEFINE_TYPE (CncWorkspace, cnc_workspace, G_TYPE_OBJECT)
-G_DEFINE_QUARK (cnc-workspace-error-quark, cnc_workspace_error)
 
 static void
 cnc_workspace_finalize (GObject *object)
@@ -55,25 +54,6 @@ cnc_workspace_init (CncWorkspace *self)
   const char *env = g_getenv ("CNC_BUSY_TIMEOUT_MS");
 
   self->busy_timeout_ms = env ? (int) g_ascii_strtoll (env, NULL, 10) : DEFAULT_BUSY_TIMEOUT_MS;
-}
-
-const char *
-cnc_edge_role_name (CncEdgeRole role)
-{
-  return role == CNC_EDGE_TEACHER ? "teacher" : "base";
-}
-
-gboolean
-cnc_edge_role_from_name (const char  *name,
-                         CncEdgeRole *role)
-{
-  if (g_strcmp0 (name, "base") == 0)
-    *role = CNC_EDGE_BASE;
-  else if (g_strcmp0 (name, "teacher") == 0)
-    *role = CNC_EDGE_TEACHER;
-  else
-    return FALSE;
-  return TRUE;
 }
 
 char *
