@@ -14,6 +14,7 @@
 #include "core/analysis/cnc-cka.h"
 #include "core/analysis/cnc-layer-compare.h"
 #include "core/analysis/cnc-metric-format.h"
+#include "core/registry/cnc-model-weights.h"
 
 #define CLI_PARSE(cmd, args, summary, entries)                                  \
   if (!cnc_cli_parse (cmd, args, summary, entries, &argc, &argv))               \

@@ -9,6 +9,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/formats/cnc-layer-stats.h"
+
 const double cnc_layer_change_edges[CNC_LAYER_CHANGE_BINS - 1] = { 0.2, 0.4, 0.6, 0.8, 1.0 };
 
 /* Work is cut into chunks of this many elements, so that two threads share one large layer. */

@@ -1,9 +1,9 @@
 /* cnc-weights.h
- * A model's weights by name, as float32 arrays read from its stored file (quantized ones dequantized).
+ * A model file's weights by name, as float32 arrays (quantized ones dequantized).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include "core/registry/cnc-workspace.h"
+#include <glib.h>
 
 G_BEGIN_DECLS
 
@@ -72,12 +72,6 @@ typedef CncWeights *(*CncWeightsReader) (const char  *path,
  * only safetensors are expected) after their zip archive is checked in full (CRCs). */
 CncWeights      *cnc_weights_read_file  (const char        *path,
                                          const char        *format,
-                                         CncWeightsReader   torch_reader,
-                                         GError           **error);
-
-/* The weights of a registered model, from its stored file. Errors name the model. */
-CncWeights      *cnc_weights_read_model (CncWorkspace      *workspace,
-                                         const CncModel    *model,
                                          CncWeightsReader   torch_reader,
                                          GError           **error);
 
