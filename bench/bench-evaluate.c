@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "bench-util.h"
-#include "core/formats/cnc-dataset.h"
+#include "core/registry/cnc-dataset-rows.h"
 #include "core/registry/cnc-import.h"
 #include "core/registry/cnc-predictions.h"
 #include "engine/cnc-evaluate.h"

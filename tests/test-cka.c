@@ -12,7 +12,7 @@
 #include "cnc-test-util.h"
 #include "cnc-torch-activations.h"
 #include "core/analysis/cnc-cka.h"
-#include "core/formats/cnc-dataset.h"
+#include "core/registry/cnc-dataset-rows.h"
 #include "core/registry/cnc-workspace.h"
 
 /* The sample the CLI comparisons use (make-cka-fixtures.py --dataset-sample). */

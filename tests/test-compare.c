@@ -8,7 +8,7 @@
 
 #include "cnc-test-util.h"
 #include "core/analysis/cnc-compare.h"
-#include "core/formats/cnc-dataset.h"
+#include "core/registry/cnc-dataset-rows.h"
 #include "core/analysis/cnc-instances.h"
 #include "core/registry/cnc-predictions.h"
 

@@ -16,7 +16,7 @@
 
 #include "cnc-test-util.h"
 #include "core/analysis/cnc-accuracy.h"
-#include "core/formats/cnc-dataset.h"
+#include "core/registry/cnc-dataset-rows.h"
 #include "core/registry/cnc-import.h"
 #include "core/registry/cnc-predictions.h"
 #include "core/registry/cnc-workspace-private.h"

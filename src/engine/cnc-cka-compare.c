@@ -12,7 +12,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "core/formats/cnc-dataset.h"
+#include "core/registry/cnc-dataset-rows.h"
 #include "core/registry/cnc-store.h"
 
 G_DEFINE_QUARK (cnc-cka-error-quark, cnc_cka_error)

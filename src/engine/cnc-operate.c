@@ -14,7 +14,7 @@
 
 #include "cnc-evaluate-private.h"
 #include "cnc-job-private.h"
-#include "core/formats/cnc-dataset.h"
+#include "core/registry/cnc-dataset-rows.h"
 #include "core/registry/cnc-import.h"
 #include "core/registry/cnc-store.h"
 #include "torch/cnc-torch.h"

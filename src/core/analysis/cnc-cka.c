@@ -1,5 +1,5 @@
 /* cnc-cka.c
- * Activation similarity maths: centered Gram matrices (one BLAS product, or two side by side), linear CKA, the cache files.
+ * Activation similarity maths: centered Gram matrices (one product, or two side by side), linear CKA, cache files.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "cnc-cka"
 

@@ -1,5 +1,5 @@
 /* cnc-dataset-private.h
- * In-tree API of the dataset readers: images and labels as loaded, file sniffing, (gzip) streams.
+ * In-tree API of the dataset readers: images and labels as loaded, file sniffing, (gzip) streams, opened splits.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
@@ -41,6 +41,54 @@ typedef enum {
   CNC_FILE_IDX,
   CNC_FILE_NPY,
 } CncFileFormat;
+
+/* A split's files as loaded: images and labels, and for an image folder its class names. */
+typedef struct {
+  CncImages images;
+  CncLabels labels;
+  GStrv     folder_classes;
+} CncSplitData;
+
+void      _cnc_split_data_clear    (CncSplitData *data);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CncSplitData, _cnc_split_data_clear)
+
+/* Reads images and labels (the same number of each); for folders, @classes gives the class order
+ * (NULL: sorted names). Images of different sizes are refused unless @mixed_sizes. */
+gboolean  _cnc_split_data_load     (const char         *images_path,
+                                    const char         *labels_path,
+                                    const char * const *classes,
+                                    gboolean            mixed_sizes,
+                                    CncSplitData       *data,
+                                    GError            **error);
+/* Every label in [0, n_classes); @where names the file in the message. */
+gboolean  _cnc_labels_check        (const CncLabels *labels,
+                                    guint            n_classes,
+                                    const char      *where,
+                                    GError         **error);
+/* The model input shape after preprocessing. */
+void      _cnc_dataset_output_shape (const CncImages        *images,
+                                     const CncPreprocessing *pre,
+                                     guint                  *c,
+                                     guint                  *h,
+                                     guint                  *w);
+
+/* The registry's name of a file format: "idx", "npy". */
+const char *_cnc_file_format_kind  (CncFileFormat format);
+
+/* The checks every preprocessing passes (the channel count of mean/std is checked against the data). */
+gboolean  _cnc_preprocessing_check (const CncPreprocessing *pre,
+                                    GError                **error);
+gboolean  _cnc_preprocessing_equal (const CncPreprocessing *a,
+                                    const CncPreprocessing *b);
+
+/* An opened split of the dataset @name (registry row @id, -1 when none) over the loaded @data
+ * (taken: @data is left empty), with the arithmetic of @pre prepared. */
+CncDataset *_cnc_dataset_new       (const char             *name,
+                                    const char             *split,
+                                    gint64                  id,
+                                    const char * const     *classes,
+                                    const CncPreprocessing *pre,
+                                    CncSplitData           *data);
 
 /* Opens @path for reading, through a gzip decompressor when it starts with the gzip magic. */
 GInputStream *_cnc_dataset_open_stream (const char *path, GError **error);

@@ -1,9 +1,9 @@
 /* cnc-dataset.h
- * Evaluation datasets: IDX (MNIST family), NumPy .npy arrays, image folders, and built-in Fashion-MNIST.
+ * Evaluation datasets: IDX (MNIST family), NumPy .npy arrays and image folders; preprocessing; an opened split.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include "core/registry/cnc-workspace.h"
+#include <glib.h>
 
 G_BEGIN_DECLS
 
@@ -38,45 +38,10 @@ void      cnc_preprocessing_init_default (CncPreprocessing *pre);
 char     *cnc_preprocessing_to_json      (const CncPreprocessing *pre);
 gboolean  cnc_preprocessing_from_json    (const char *json, CncPreprocessing *pre, GError **error);
 
-/* A registered dataset and its splits (for listings). */
-typedef struct {
-  char  *name;
-  char  *kind;                 /* idx, npy, folder, builtin */
-  GStrv  classes;
-  GStrv  splits;
-  gint64 *split_sizes;         /* one per split */
-  CncPreprocessing pre;
-} CncDatasetInfo;
-
-void       cnc_dataset_info_free (CncDatasetInfo *info);
-GPtrArray *cnc_dataset_list      (CncWorkspace *workspace, GError **error);   /* CncDatasetInfo*, builtin first */
-/* The model input shape (channels × height × width after preprocessing) of a dataset's splits
- * (every split of a dataset has the same). */
-gboolean   cnc_dataset_get_input_shape (CncWorkspace *workspace, const char *name,
-                                        guint *channels, guint *height, guint *width, GError **error);
-
-typedef struct {
-  const char *images;          /* a file (idx / npy, optionally .gz) or a folder of class folders */
-  const char *labels;          /* a file (idx / npy); NULL for folders */
-  const char *split;           /* "test" by default */
-  const char * const *classes; /* NULL: "0", "1", … (idx, npy) or the folder names (folder) */
-  const CncPreprocessing *pre; /* NULL: the default */
-} CncDatasetSource;
-
-/* Validates the files completely (magic, dimensions, lengths, dtypes, readable images) and records
- * the split; adds the dataset when it is new. One transaction; nothing on failure. */
-gboolean   cnc_dataset_add       (CncWorkspace *workspace,
-                                  const char   *name,
-                                  const CncDatasetSource *source,
-                                  GError      **error);
-
-/* An opened split, ready to read batches from (one thread at a time). */
+/* An opened split, ready to read batches from (one thread at a time): cnc_dataset_open()
+ * (registry/cnc-dataset-rows.h) opens a registered one. */
 typedef struct _CncDataset CncDataset;
 
-CncDataset   *cnc_dataset_open        (CncWorkspace *workspace,
-                                       const char   *name,
-                                       const char   *split,
-                                       GError      **error);
 void          cnc_dataset_free        (CncDataset *dataset);
 const char   *cnc_dataset_get_name    (CncDataset *dataset);
 const char   *cnc_dataset_get_split   (CncDataset *dataset);
