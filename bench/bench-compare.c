@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #include "bench-util.h"
-#include "core/analysis/cnc-compare.h"
+#include "core/analysis/cnc-prediction-change.h"
 #include "core/analysis/cnc-instances.h"
 
 /* Goals (issue 5). */

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cnc-test-util.h"
-#include "core/analysis/cnc-compare.h"
+#include "core/analysis/cnc-prediction-change.h"
 #include "core/registry/cnc-dataset-rows.h"
 #include "core/analysis/cnc-instances.h"
 #include "core/registry/cnc-predictions.h"

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/analysis/cnc-compare.h"
+#include "core/analysis/cnc-prediction-change.h"
 #include "core/registry/cnc-workspace-differs.h"
 #include "core/analysis/cnc-instances.h"
 #include "core/analysis/cnc-metric-format.h"

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include "cnc-compare.h"
+#include "cnc-prediction-change.h"
 
 G_BEGIN_DECLS
 

@@ -1,4 +1,4 @@
-/* cnc-compare.h
+/* cnc-prediction-change.h
  * Prediction changes between a base model B and a model M on the same instances: change matrix, confusions, flips, per-class accuracy, label transitions, per-instance change scores.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once

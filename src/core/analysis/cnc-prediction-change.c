@@ -1,9 +1,9 @@
-/* cnc-compare.c
+/* cnc-prediction-change.c
  * Prediction changes between a base model B and a model M: counts in one pass, change scores in vector code.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "cnc-compare"
 
-#include "cnc-compare.h"
+#include "cnc-prediction-change.h"
 
 #include <math.h>
 #include <string.h>
