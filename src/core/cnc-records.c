@@ -5,24 +5,29 @@
 
 #include "cnc-records.h"
 
+#include "cnc-core-enums.h"
+#include "cnc-enum-names.h"
+
 G_DEFINE_QUARK (cnc-workspace-error-quark, cnc_workspace_error)
 
+/* Anything but a teacher reads "base", as the registry has always written it. */
 const char *
 cnc_edge_role_name (CncEdgeRole role)
 {
-  return role == CNC_EDGE_TEACHER ? "teacher" : "base";
+  const char *nick = cnc_enum_get_nick (CNC_TYPE_EDGE_ROLE, role);
+
+  return nick ? nick : cnc_enum_get_nick (CNC_TYPE_EDGE_ROLE, CNC_EDGE_BASE);
 }
 
 gboolean
 cnc_edge_role_from_name (const char  *name,
                          CncEdgeRole *role)
 {
-  if (g_strcmp0 (name, "base") == 0)
-    *role = CNC_EDGE_BASE;
-  else if (g_strcmp0 (name, "teacher") == 0)
-    *role = CNC_EDGE_TEACHER;
-  else
+  gint value;
+
+  if (!cnc_enum_from_nick (CNC_TYPE_EDGE_ROLE, name, &value))
     return FALSE;
+  *role = (CncEdgeRole) value;
   return TRUE;
 }
 

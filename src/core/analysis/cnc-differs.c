@@ -10,15 +10,18 @@
 #include <math.h>
 #include <string.h>
 
-#define NONE_VALUE "none"
+#include "core/cnc-core-enums.h"
+#include "core/cnc-enum-names.h"
 
-static const char * const kind_names[] = { "base", "parameter", "presence", "sequence" };
+#define NONE_VALUE "none"
 
 const char *
 cnc_variable_kind_to_string (CncVariableKind kind)
 {
-  g_return_val_if_fail ((guint) kind < G_N_ELEMENTS (kind_names), NULL);
-  return kind_names[kind];
+  const char *nick = cnc_enum_get_nick (CNC_TYPE_VARIABLE_KIND, kind);
+
+  g_return_val_if_fail (nick != NULL, NULL);
+  return nick;
 }
 
 /* One operation on a model's path. */

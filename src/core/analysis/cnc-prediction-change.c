@@ -8,6 +8,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/cnc-core-enums.h"
+#include "core/cnc-enum-names.h"
+
 /* GCC reports returning 32-byte vectors at the end of the file, out of reach of a push/pop. */
 #pragma GCC diagnostic ignored "-Wpsabi"
 
@@ -439,50 +442,46 @@ cnc_prediction_change_transitions (const CncPredictionChange *c,
   return out;
 }
 
-static const char * const flip_names[] = {
-  "any", "both-correct", "both-wrong-same", "both-wrong-different", "broken", "fixed", "changed",
-};
-
 const char *
 cnc_flip_to_string (CncFlip flip)
 {
-  g_return_val_if_fail ((guint) flip < G_N_ELEMENTS (flip_names), NULL);
-  return flip_names[flip];
+  const char *nick = cnc_enum_get_nick (CNC_TYPE_FLIP, flip);
+
+  g_return_val_if_fail (nick != NULL, NULL);
+  return nick;
 }
 
 gboolean
 cnc_flip_from_string (const char *name,
                       CncFlip    *flip)
 {
-  for (guint i = 0; name && i < G_N_ELEMENTS (flip_names); i++)
-    if (g_str_equal (name, flip_names[i]))
-      {
-        *flip = (CncFlip) i;
-        return TRUE;
-      }
-  return FALSE;
-}
+  gint value;
 
-static const char * const score_names[] = { "index", "kl", "dprob", "mse", "margin" };
+  if (!cnc_enum_from_nick (CNC_TYPE_FLIP, name, &value))
+    return FALSE;
+  *flip = (CncFlip) value;
+  return TRUE;
+}
 
 const char *
 cnc_score_to_string (CncScore score)
 {
-  g_return_val_if_fail ((guint) score < G_N_ELEMENTS (score_names), NULL);
-  return score_names[score];
+  const char *nick = cnc_enum_get_nick (CNC_TYPE_SCORE, score);
+
+  g_return_val_if_fail (nick != NULL, NULL);
+  return nick;
 }
 
 gboolean
 cnc_score_from_string (const char *name,
                        CncScore   *score)
 {
-  for (guint i = 0; name && i < G_N_ELEMENTS (score_names); i++)
-    if (g_str_equal (name, score_names[i]))
-      {
-        *score = (CncScore) i;
-        return TRUE;
-      }
-  return FALSE;
+  gint value;
+
+  if (!cnc_enum_from_nick (CNC_TYPE_SCORE, name, &value))
+    return FALSE;
+  *score = (CncScore) value;
+  return TRUE;
 }
 
 /* ---- per-instance scores: eight instances at a time in vector code ---------------------------- */

@@ -105,11 +105,11 @@ gboolean             cnc_flip_from_string (const char *name, CncFlip *flip);
 /* ---- per-instance scores ------------------------------------------------------------------------ */
 
 typedef enum {
-  CNC_SCORE_NONE,      /* instance order */
+  CNC_SCORE_NONE,      /*< nick=index >*/   /* instance order */
   CNC_SCORE_KL,        /* KL(B‖M) of the softmax outputs, in bits */
   CNC_SCORE_DPROB,     /* p_M(true class) − p_B(true class) */
   CNC_SCORE_MSE,       /* mean over classes of (logit_M − logit_B)² */
-  CNC_SCORE_DMARGIN,   /* margin_M − margin_B */
+  CNC_SCORE_DMARGIN,   /*< nick=margin >*/  /* margin_M − margin_B */
 } CncScore;
 
 /* "index", "kl", "dprob", "mse", "margin". */

@@ -7,6 +7,8 @@
 
 #include "cnc-safetensors.h"
 #include "cnc-zip.h"
+#include "core/cnc-core-enums.h"
+#include "core/cnc-enum-names.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,35 +29,28 @@ static const guint8 legacy_magic[] = {
   0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19,
 };
 
-static const char *const format_names[] = {
-  [CNC_MODEL_FORMAT_TORCHSCRIPT] = "torchscript",
-  [CNC_MODEL_FORMAT_STATE_DICT] = "state-dict",
-  [CNC_MODEL_FORMAT_SAFETENSORS] = "safetensors",
-  [CNC_MODEL_FORMAT_CAC_JSON] = "models.json",
-};
-
 const char *
 cnc_model_format_name (CncModelFormat format)
 {
-  g_return_val_if_fail ((guint) format < G_N_ELEMENTS (format_names), NULL);
+  const char *nick = cnc_enum_get_nick (CNC_TYPE_MODEL_FORMAT, format);
 
-  return format_names[format];
+  g_return_val_if_fail (nick != NULL, NULL);
+  return nick;
 }
 
 gboolean
 cnc_model_format_from_name (const char     *name,
                             CncModelFormat *out)
 {
+  gint value;
+
   g_return_val_if_fail (name != NULL, FALSE);
 
-  for (guint i = 0; i < G_N_ELEMENTS (format_names); i++)
-    if (strcmp (format_names[i], name) == 0)
-      {
-        if (out != NULL)
-          *out = (CncModelFormat) i;
-        return TRUE;
-      }
-  return FALSE;
+  if (!cnc_enum_from_nick (CNC_TYPE_MODEL_FORMAT, name, &value))
+    return FALSE;
+  if (out != NULL)
+    *out = (CncModelFormat) value;
+  return TRUE;
 }
 
 /* Reads up to @len bytes from the start of @path. */

@@ -11,7 +11,7 @@ typedef enum {
   CNC_MODEL_FORMAT_TORCHSCRIPT,   /* torch.jit.save: zip with code/ and data.pkl */
   CNC_MODEL_FORMAT_STATE_DICT,    /* torch.save (zip): data.pkl without code */
   CNC_MODEL_FORMAT_SAFETENSORS,
-  CNC_MODEL_FORMAT_CAC_JSON,      /* a Compress & Compare models.json */
+  CNC_MODEL_FORMAT_CAC_JSON,      /*< nick=models.json >*/ /* a Compress & Compare models.json */
 } CncModelFormat;
 
 #define CNC_MODEL_FILE_ERROR (cnc_model_file_error_quark ())

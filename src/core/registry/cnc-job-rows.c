@@ -11,37 +11,27 @@
 #include <unistd.h>
 
 #include "cnc-workspace-private.h"
-
-static const char * const state_names[] = {
-  "queued", "running", "done", "cancelled", "failed", "interrupted",
-};
-
-G_DEFINE_ENUM_TYPE (CncJobState, cnc_job_state,
-  G_DEFINE_ENUM_VALUE (CNC_JOB_QUEUED, "queued"),
-  G_DEFINE_ENUM_VALUE (CNC_JOB_RUNNING, "running"),
-  G_DEFINE_ENUM_VALUE (CNC_JOB_DONE, "done"),
-  G_DEFINE_ENUM_VALUE (CNC_JOB_CANCELLED, "cancelled"),
-  G_DEFINE_ENUM_VALUE (CNC_JOB_FAILED, "failed"),
-  G_DEFINE_ENUM_VALUE (CNC_JOB_INTERRUPTED, "interrupted"))
+#include "core/cnc-enum-names.h"
 
 const char *
 cnc_job_state_name (CncJobState state)
 {
-  g_return_val_if_fail ((guint) state < G_N_ELEMENTS (state_names), "failed");
-  return state_names[state];
+  const char *nick = cnc_enum_get_nick (CNC_TYPE_JOB_STATE, state);
+
+  g_return_val_if_fail (nick != NULL, cnc_enum_get_nick (CNC_TYPE_JOB_STATE, CNC_JOB_FAILED));
+  return nick;
 }
 
 gboolean
 cnc_job_state_from_name (const char  *name,
                          CncJobState *state)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (state_names); i++)
-    if (g_strcmp0 (name, state_names[i]) == 0)
-      {
-        *state = (CncJobState) i;
-        return TRUE;
-      }
-  return FALSE;
+  gint value;
+
+  if (!cnc_enum_from_nick (CNC_TYPE_JOB_STATE, name, &value))
+    return FALSE;
+  *state = (CncJobState) value;
+  return TRUE;
 }
 
 gboolean

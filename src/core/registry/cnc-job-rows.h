@@ -4,6 +4,7 @@
 #pragma once
 
 #include "cnc-workspace.h"
+#include "core/cnc-core-enums.h"
 
 G_BEGIN_DECLS
 
@@ -16,10 +17,8 @@ typedef enum {
   CNC_JOB_INTERRUPTED,   /* its process ended while it was queued or running */
 } CncJobState;
 
-GType        cnc_job_state_get_type  (void);
-#define CNC_TYPE_JOB_STATE (cnc_job_state_get_type ())
-
-const char  *cnc_job_state_name      (CncJobState state);   /* as the jobs table spells it */
+/* As the jobs table spells them: the nicks of CNC_TYPE_JOB_STATE ("queued", …). */
+const char  *cnc_job_state_name      (CncJobState state);
 gboolean     cnc_job_state_from_name (const char *name, CncJobState *state);
 gboolean     cnc_job_state_is_final  (CncJobState state);
 
