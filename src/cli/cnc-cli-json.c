@@ -1,5 +1,5 @@
 /* cnc-cli-json.c
- * The stable JSON documents of `list --json` and `show --json` (documented in docs/cli-json.md).
+ * The stable JSON documents of `list --json` and `show --json` (documented in the README, “JSON output”).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "compress-compare"
 

@@ -421,7 +421,7 @@ cnc_cli_list (int    argc,
 {
   gboolean json = FALSE;
   GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the stable JSON document (see docs/cli-json.md)", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the stable JSON document (see the README, “JSON output”)", NULL },
     { NULL }
   };
   g_autoptr(CncWorkspace) ws = NULL;
@@ -493,7 +493,7 @@ cnc_cli_show (int    argc,
 {
   gboolean json = FALSE;
   GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the stable JSON document (see docs/cli-json.md)", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the stable JSON document (see the README, “JSON output”)", NULL },
     { NULL }
   };
   g_autoptr(CncWorkspace) ws = NULL;

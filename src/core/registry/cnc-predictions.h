@@ -35,8 +35,6 @@ gboolean        cnc_predictions_store  (CncWorkspace *workspace,
 float           cnc_half_to_float      (guint16 h);
 guint16         cnc_float_to_half      (float f);   /* round to nearest even, as PyTorch's .half() */
 
-/* Added by the engine: */
-
 /* Every evaluation of @model (@model < 0: of every model), newest first, without arrays. */
 GPtrArray      *cnc_predictions_list   (CncWorkspace *workspace,
                                         gint64        model,
