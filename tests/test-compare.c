@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "cnc-test-util.h"
+#include "core/analysis/cnc-instances.h"
 #include "core/analysis/cnc-prediction-change.h"
 #include "core/registry/cnc-dataset-rows.h"
-#include "core/analysis/cnc-instances.h"
 #include "core/registry/cnc-predictions.h"
 
 /* Made once for the whole program: the arrays and NumPy's numbers on them. */

@@ -10,13 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/analysis/cnc-prediction-change.h"
-#include "core/registry/cnc-workspace-differs.h"
 #include "core/analysis/cnc-instances.h"
 #include "core/analysis/cnc-metric-format.h"
 #include "core/analysis/cnc-pareto.h"
-#include "core/registry/cnc-predictions.h"
+#include "core/analysis/cnc-prediction-change.h"
 #include "core/registry/cnc-dataset-rows.h"
+#include "core/registry/cnc-predictions.h"
+#include "core/registry/cnc-workspace-differs.h"
 
 #define CLI_PARSE(cmd, args, summary, entries)                                  \
   if (!cnc_cli_parse (cmd, args, summary, entries, &argc, &argv))               \

@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/analysis/cnc-metric-format.h"
 #include "core/registry/cnc-cac-json.h"
 #include "core/registry/cnc-import.h"
-#include "core/analysis/cnc-metric-format.h"
 #include "core/registry/cnc-store.h"
 
 #define CLI_PARSE(cmd, args, summary, entries)                                  \

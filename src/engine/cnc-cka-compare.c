@@ -1,6 +1,5 @@
 /* cnc-cka-compare.c
- * Activation similarity of two models: runs both on a sample, captures each layer, compares them by linear CKA,
- * with a cache of Gram matrices and of whole results.
+ * Activation similarity of two models: both run on a sample, layers compared by linear CKA, with caches.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "cnc-cka"
 

@@ -1,6 +1,5 @@
 /* cnc-dataset-rows.c
- * Datasets in the registry: their rows (classes, preprocessing, splits and where their files are), listing,
- * adding a split after checking its files, opening a split (the built-in Fashion-MNIST gets its rows on first use).
+ * Datasets in the registry: rows (classes, preprocessing, splits, their files); listing, adding, opening a split.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "cnc-dataset"
 
