@@ -10,8 +10,8 @@
 #include <stdlib.h>
 
 #include "bench-util.h"
-#include "core/cnc-compare.h"
-#include "core/cnc-instances.h"
+#include "core/analysis/cnc-instances.h"
+#include "core/analysis/cnc-prediction-change.h"
 
 /* Goals (issue 5). */
 #define COUNTS_RATIO_GOAL 10.0

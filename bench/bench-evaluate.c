@@ -14,9 +14,9 @@
 #include <time.h>
 
 #include "bench-util.h"
-#include "core/cnc-dataset.h"
-#include "core/cnc-import.h"
-#include "core/cnc-predictions.h"
+#include "core/registry/cnc-dataset-rows.h"
+#include "core/registry/cnc-import.h"
+#include "core/registry/cnc-predictions.h"
 #include "engine/cnc-evaluate.h"
 #include "torch/cnc-torch-eval.h"
 

@@ -10,10 +10,10 @@
 #include <string.h>
 
 #include "bench-util.h"
-#include "core/cnc-cka.h"
-#include "core/cnc-layer-compare.h"
-#include "core/cnc-layer-stats.h"
-#include "core/cnc-weights.h"
+#include "core/analysis/cnc-cka.h"
+#include "core/analysis/cnc-layer-compare.h"
+#include "core/formats/cnc-layer-stats.h"
+#include "core/formats/cnc-weights.h"
 #include "torch/cnc-torch-activations.h"
 
 /* Goals (issue 5). */

@@ -11,10 +11,10 @@
 #include "charts/cnc-chart-histogram.h"
 #include "charts/cnc-chart-map.h"
 #include "charts/cnc-chart-scatter.h"
-#include "core/cnc-cac-json.h"
-#include "core/cnc-differs.h"
-#include "core/cnc-lineage-layout.h"
-#include "core/cnc-pareto.h"
+#include "core/analysis/cnc-lineage-layout.h"
+#include "core/analysis/cnc-pareto.h"
+#include "core/registry/cnc-cac-json.h"
+#include "core/registry/cnc-workspace-differs.h"
 #include "widgets/cnc-model-set.h"
 
 #include <time.h>

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "bench-util.h"
-#include "core/cnc-workspace.h"
+#include "core/registry/cnc-workspace.h"
 #include "engine/cnc-demo.h"
 
 /* Goals (issue 4). */

@@ -5,7 +5,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "core/cnc-workspace.h"
+#include "core/registry/cnc-workspace.h"
 
 G_BEGIN_DECLS
 

@@ -7,7 +7,7 @@ Reads DIR/k10, DIR/k20 and DIR/pareto*.npy; writes DIR/reference.json and, per s
 <set>/ref_<model>_scores.npy (float64 [4, n]: kl in bits, dprob, mse, dmargin) and
 <set>/ref_<model>_scores32.npy (the same as float32, the input of the paging checks).
 
-Definitions (as documented in src/core/cnc-compare.h):
+Definitions (as documented in src/core/analysis/cnc-prediction-change.h):
 - an instance is valid when its label and both predictions lie in 0 … k-1; invalid ones are left out of
   every count;
 - change[i][j]: B predicted i, M predicted j; confusions are true × predicted;

@@ -15,8 +15,8 @@
 #include "app/cnc-scatter-panel.h"
 #include "app/cnc-window-private.h"
 #include "cnc-test-util.h"
-#include "core/cnc-import.h"
-#include "core/cnc-store.h"
+#include "core/registry/cnc-import.h"
+#include "core/registry/cnc-store.h"
 #include "widgets/cnc-map-view.h"
 #include "widgets/cnc-scatter-view.h"
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cnc-test-util.h"
-#include "core/cnc-cac-json.h"
+#include "core/registry/cnc-cac-json.h"
 
 typedef struct {
   char         *dir;

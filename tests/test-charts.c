@@ -12,8 +12,8 @@
 #include "charts/cnc-chart-matrix.h"
 #include "charts/cnc-chart-scatter.h"
 #include "charts/cnc-colormap.h"
-#include "core/cnc-lineage-layout.h"
-#include "core/cnc-pareto.h"
+#include "core/analysis/cnc-lineage-layout.h"
+#include "core/analysis/cnc-pareto.h"
 
 /* A hand-written lineage (index: operation, parent):
  *   0 train (root)

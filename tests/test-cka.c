@@ -11,9 +11,9 @@
 
 #include "cnc-test-util.h"
 #include "cnc-torch-activations.h"
-#include "core/cnc-cka.h"
-#include "core/cnc-dataset.h"
-#include "core/cnc-workspace.h"
+#include "core/analysis/cnc-cka.h"
+#include "core/registry/cnc-dataset-rows.h"
+#include "core/registry/cnc-workspace.h"
 
 /* The sample the CLI comparisons use (make-cka-fixtures.py --dataset-sample). */
 #define N_SAMPLES 96

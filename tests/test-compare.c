@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "cnc-test-util.h"
-#include "core/cnc-compare.h"
-#include "core/cnc-dataset.h"
-#include "core/cnc-instances.h"
-#include "core/cnc-predictions.h"
+#include "core/analysis/cnc-instances.h"
+#include "core/analysis/cnc-prediction-change.h"
+#include "core/registry/cnc-dataset-rows.h"
+#include "core/registry/cnc-predictions.h"
 
 /* Made once for the whole program: the arrays and NumPy's numbers on them. */
 static char *fixtures;

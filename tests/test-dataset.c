@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cnc-test-util.h"
-#include "core/cnc-dataset.h"
+#include "core/registry/cnc-dataset-rows.h"
 
 /* Bilinear resizing agrees with torch.nn.functional.interpolate to a few float32 rounding steps (the
  * order of operations differs): 4 units in the last place of 1.0 for values in [0, 1], that divided by

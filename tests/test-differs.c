@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "cnc-test-util.h"
-#include "core/cnc-cac-json.h"
-#include "core/cnc-differs.h"
+#include "core/registry/cnc-cac-json.h"
+#include "core/registry/cnc-workspace-differs.h"
 
 /* cnc ─ train (epochs 10)
  *  ├─ p30 prune 0.3 ─ p30-ft fine-tune 3

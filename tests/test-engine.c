@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "test-engine"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <math.h>
@@ -15,10 +16,11 @@
 #include <unistd.h>
 
 #include "cnc-test-util.h"
-#include "core/cnc-dataset.h"
-#include "core/cnc-import.h"
-#include "core/cnc-predictions.h"
-#include "core/cnc-workspace-private.h"
+#include "core/analysis/cnc-accuracy.h"
+#include "core/registry/cnc-dataset-rows.h"
+#include "core/registry/cnc-import.h"
+#include "core/registry/cnc-predictions.h"
+#include "core/registry/cnc-workspace-private.h"
 #include "engine/cnc-evaluate.h"
 #include "engine/cnc-job.h"
 #include "engine/cnc-worker.h"
@@ -1144,10 +1146,15 @@ test_cli_interrupt (Fixture *f, gconstpointer data)
          && strstr (line, "cancelling") == NULL)
     g_clear_pointer (&line, g_free);
   g_assert_nonnull (line);
+  /* The cancelled job may stop reading (and close the FIFO) before all is written: a short write or
+   * EPIPE is expected then, not a failure. */
+  signal (SIGPIPE, SIG_IGN);
   fifo = open (linked, O_WRONLY);
   g_assert_cmpint (fifo, >=, 0);
-  g_assert_cmpint (write (fifo, contents, length), ==, (gssize) length);
+  if (write (fifo, contents, length) < 0)
+    g_assert_cmpint (errno, ==, EPIPE);
   close (fifo);
+  signal (SIGPIPE, SIG_DFL);
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
   g_io_channel_read_to_end (channel, &err, NULL, NULL);
   g_test_message ("stderr: %s", err);

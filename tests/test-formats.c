@@ -3,10 +3,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "test-formats"
 
-#include "core/cnc-layer-stats.h"
-#include "core/cnc-model-file.h"
-#include "core/cnc-safetensors.h"
-#include "core/cnc-zip.h"
+#include "core/formats/cnc-layer-stats.h"
+#include "core/formats/cnc-model-file.h"
+#include "core/formats/cnc-safetensors.h"
+#include "core/formats/cnc-zip.h"
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>

@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 
 #include "cnc-test-util.h"
-#include "core/cnc-workspace.h"
+#include "core/registry/cnc-workspace.h"
 
 /* Made once for all tests by the two fixture scripts. */
 static char *fixtures;       /* root: torch/ and formats/ below */

@@ -11,9 +11,9 @@
 
 #include "cnc-test-util.h"
 #include "cnc-torch-weights.h"
-#include "core/cnc-layer-compare.h"
-#include "core/cnc-weights.h"
-#include "core/cnc-workspace.h"
+#include "core/analysis/cnc-layer-compare.h"
+#include "core/formats/cnc-weights.h"
+#include "core/registry/cnc-workspace.h"
 
 /* Made once: fixtures by make-layer-fixtures.py, and a workspace holding them. NULL without torch. */
 static char *fixtures_dir;

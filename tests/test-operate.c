@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cnc-test-util.h"
-#include "core/cnc-workspace.h"
+#include "core/registry/cnc-workspace.h"
 
 #define FASHION_MNIST "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cnc-test-util.h"
-#include "core/cnc-layer-stats.h"
+#include "core/formats/cnc-layer-stats.h"
 #include "cnc-torch.h"
 #include "cnc-torch-eval.h"
 #include "cnc-torch-ops.h"

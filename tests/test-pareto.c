@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cnc-test-util.h"
-#include "core/cnc-pareto.h"
+#include "core/analysis/cnc-pareto.h"
 
 static JsonNode *reference;
 

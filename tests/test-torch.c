@@ -11,8 +11,8 @@
 
 #include "cnc-torch.h"
 #include "cnc-torch-private.h"
-#include "core/cnc-inspect-client.h"
-#include "core/cnc-layer-stats.h"
+#include "core/formats/cnc-inspect-client.h"
+#include "core/formats/cnc-layer-stats.h"
 
 /* Made once by make-torch-fixtures.py; NULL when python3-torch is missing. */
 static char *fixtures_dir;

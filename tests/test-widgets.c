@@ -8,8 +8,8 @@
 #include <math.h>
 
 #include "charts/cnc-colormap.h"
-#include "core/cnc-cac-json.h"
-#include "core/cnc-pareto.h"
+#include "core/analysis/cnc-pareto.h"
+#include "core/registry/cnc-cac-json.h"
 #include "cnc-test-util.h"
 #include "widgets/cnc-bars-view.h"
 #include "widgets/cnc-histogram-view.h"

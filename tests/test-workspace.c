@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cnc-test-util.h"
-#include "core/cnc-workspace.h"
+#include "core/registry/cnc-workspace.h"
 
 typedef struct {
   char         *dir;

@@ -7,7 +7,8 @@
 #include "cnc-details-panel-private.h"
 
 #include "cnc-workspace-job.h"
-#include "core/cnc-differs.h"
+#include "core/analysis/cnc-differs.h"
+#include "core/registry/cnc-workspace-differs.h"
 #include "widgets/cnc-bars-view.h"
 
 /* ---------------------------------------------------------------- 2-16 models: what differs */

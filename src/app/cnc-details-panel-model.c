@@ -9,7 +9,7 @@
 #include <math.h>
 
 #include "cnc-workspace-job.h"
-#include "core/cnc-metric-format.h"
+#include "core/analysis/cnc-metric-format.h"
 
 #define NOTES_SAVE_DELAY_MS 800
 

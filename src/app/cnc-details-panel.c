@@ -6,7 +6,7 @@
 #include "cnc-details-panel-private.h"
 
 #include "cnc-application.h"
-#include "core/cnc-differs.h"
+#include "core/analysis/cnc-differs.h"
 #include "widgets/cnc-bars-view.h"
 
 G_DEFINE_FINAL_TYPE (CncDetailsPanel, cnc_details_panel, GTK_TYPE_WIDGET)

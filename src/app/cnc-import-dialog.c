@@ -13,8 +13,8 @@
 
 #include "cnc-application.h"
 #include "cnc-workspace-job.h"
-#include "core/cnc-cac-json.h"
-#include "core/cnc-import.h"
+#include "core/registry/cnc-cac-json.h"
+#include "core/registry/cnc-import.h"
 
 struct _CncImportDialog
 {

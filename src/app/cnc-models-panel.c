@@ -8,7 +8,7 @@
 #include <math.h>
 
 #include "cnc-application.h"
-#include "core/cnc-metric-format.h"
+#include "core/analysis/cnc-metric-format.h"
 
 /* ---------------------------------------------------------------- one row: a model index */
 

@@ -13,7 +13,7 @@
 #include "cnc-map-panel.h"
 #include "cnc-models-panel.h"
 #include "cnc-workspace-job.h"
-#include "core/cnc-cac-json.h"
+#include "core/registry/cnc-cac-json.h"
 #include "widgets/cnc-map-view.h"
 
 /* ---------------------------------------------------------------- file choosers */

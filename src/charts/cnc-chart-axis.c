@@ -8,7 +8,7 @@
 #include <math.h>
 #include <pango/pangocairo.h>
 
-#include "core/cnc-metric-format.h"
+#include "core/analysis/cnc-metric-format.h"
 
 static CncRgb
 hex (guint32 v)

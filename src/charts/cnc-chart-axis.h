@@ -7,7 +7,7 @@
 #include <glib.h>
 
 #include "charts/cnc-colormap.h"
-#include "core/cnc-workspace.h"
+#include "core/cnc-records.h"
 
 G_BEGIN_DECLS
 

@@ -7,7 +7,7 @@
 
 #include <math.h>
 
-#include "core/cnc-metric-format.h"
+#include "core/analysis/cnc-metric-format.h"
 
 #define PLOT_PX 120.0
 

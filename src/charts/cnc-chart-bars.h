@@ -6,7 +6,7 @@
 #include <cairo.h>
 
 #include "charts/cnc-chart-axis.h"
-#include "core/cnc-differs.h"
+#include "core/analysis/cnc-differs.h"
 
 G_BEGIN_DECLS
 

@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "core/cnc-metric-format.h"
+#include "core/analysis/cnc-metric-format.h"
 
 void
 cnc_chart_histogram_bin (const double *values, const guint8 *mask, guint n, double lo, double hi,

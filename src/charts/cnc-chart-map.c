@@ -9,7 +9,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "core/cnc-metric-format.h"
+#include "core/analysis/cnc-metric-format.h"
 
 #define N_BUCKETS 32               /* colour levels batched into one path each */
 #define MISSING_BUCKET N_BUCKETS

@@ -7,7 +7,7 @@
 #include <cairo.h>
 
 #include "charts/cnc-chart-axis.h"
-#include "core/cnc-lineage-layout.h"
+#include "core/analysis/cnc-lineage-layout.h"
 
 G_BEGIN_DECLS
 

@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "core/cnc-metric-format.h"
+#include "core/analysis/cnc-metric-format.h"
 
 #define N_BUCKETS 32
 #define MAX_TICKS_X 7

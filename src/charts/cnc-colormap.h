@@ -6,7 +6,7 @@
 #include <cairo.h>
 #include <glib.h>
 
-#include "core/cnc-workspace.h"
+#include "core/cnc-records.h"
 
 G_BEGIN_DECLS
 

@@ -10,13 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/cnc-compare.h"
-#include "core/cnc-differs.h"
-#include "core/cnc-instances.h"
-#include "core/cnc-metric-format.h"
-#include "core/cnc-pareto.h"
-#include "core/cnc-predictions.h"
-#include "core/cnc-workspace-private.h"
+#include "core/analysis/cnc-instances.h"
+#include "core/analysis/cnc-metric-format.h"
+#include "core/analysis/cnc-pareto.h"
+#include "core/analysis/cnc-prediction-change.h"
+#include "core/registry/cnc-dataset-rows.h"
+#include "core/registry/cnc-predictions.h"
+#include "core/registry/cnc-workspace-differs.h"
 
 #define CLI_PARSE(cmd, args, summary, entries)                                  \
   if (!cnc_cli_parse (cmd, args, summary, entries, &argc, &argv))               \
@@ -91,45 +91,39 @@ find_dataset (CncWorkspace *ws,
               const char   *name,
               GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = _cnc_workspace_prepare (ws, "SELECT id FROM datasets WHERE name = ?", error);
+  gint64 id;
 
-  if (stmt == NULL)
+  if (!cnc_dataset_lookup (ws, name, &id, error))
     return -1;
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      g_set_error (error, CNC_WORKSPACE_ERROR, CNC_WORKSPACE_ERROR_NOT_FOUND,
-                   "No dataset named “%s” in the workspace (see `compress-compare datasets`)", name);
-      return -1;
-    }
-  return sqlite3_column_int64 (stmt, 0);
+  if (id < 0)
+    g_set_error (error, CNC_WORKSPACE_ERROR, CNC_WORKSPACE_ERROR_NOT_FOUND,
+                 "No dataset named “%s” in the workspace (see `compress-compare datasets`)", name);
+  return id;
 }
 
-/* The dataset's name and its k class names. */
+/* The dataset's name and its k class names ("0", "1", … past those it names). */
 static gboolean
 describe_dataset (Loaded  *l,
                   guint    k,
                   GError **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = _cnc_workspace_prepare (l->ws, "SELECT name, classes FROM datasets WHERE id = ?",
-                                                         error);
   g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
-  g_autoptr(JsonNode) list = NULL;
+  g_auto(GStrv) classes = NULL;
+  g_autoptr(GError) local = NULL;
+  guint n_classes;
 
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, l->dataset);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
+  if (!cnc_predictions_get_dataset (l->ws, l->dataset, &l->dataset_name, &classes, &local)
+      && !g_error_matches (local, CNC_WORKSPACE_ERROR, CNC_WORKSPACE_ERROR_NOT_FOUND))
     {
-      l->dataset_name = _cnc_column_dup (stmt, 0);
-      list = json_from_string ((const char *) sqlite3_column_text (stmt, 1), NULL);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
     }
   if (l->dataset_name == NULL)
     l->dataset_name = g_strdup_printf ("dataset %" G_GINT64_FORMAT, l->dataset);
+  n_classes = classes ? g_strv_length (classes) : 0;
   for (guint c = 0; c < k; c++)
     {
-      JsonArray *a = list && JSON_NODE_HOLDS_ARRAY (list) ? json_node_get_array (list) : NULL;
-      const char *name = a && c < json_array_get_length (a) ? json_array_get_string_element (a, c) : NULL;
+      const char *name = c < n_classes && classes[c][0] != '\0' ? classes[c] : NULL;
       g_autofree char *number = g_strdup_printf ("%u", c);
 
       g_strv_builder_add (names, name ? name : number);

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/cnc-dataset.h"
+#include "core/registry/cnc-dataset-rows.h"
 
 #define CLI_PARSE(cmd, args, summary, entries)                                  \
   if (!cnc_cli_parse (cmd, args, summary, entries, &argc, &argv))               \

@@ -12,8 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/cnc-dataset.h"
-#include "core/cnc-predictions.h"
+#include "core/analysis/cnc-accuracy.h"
+#include "core/formats/cnc-dataset.h"
+#include "core/registry/cnc-predictions.h"
 #include "engine/cnc-evaluate.h"
 #include "engine/cnc-worker.h"
 #include "torch/cnc-torch.h"

@@ -1,5 +1,5 @@
 /* cnc-cli-json.c
- * The stable JSON documents of `list --json` and `show --json` (documented in docs/cli-json.md).
+ * The stable JSON documents of `list --json` and `show --json` (documented in the README, “JSON output”).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "compress-compare"
 
@@ -8,8 +8,9 @@
 
 #include <math.h>
 
-#include "core/cnc-predictions.h"
-#include "core/cnc-store.h"
+#include "core/analysis/cnc-accuracy.h"
+#include "core/registry/cnc-predictions.h"
+#include "core/registry/cnc-store.h"
 
 static void
 add_metric_definitions (JsonBuilder *b,

@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/cnc-cac-json.h"
-#include "core/cnc-import.h"
-#include "core/cnc-metric-format.h"
-#include "core/cnc-store.h"
+#include "core/analysis/cnc-metric-format.h"
+#include "core/registry/cnc-cac-json.h"
+#include "core/registry/cnc-import.h"
+#include "core/registry/cnc-store.h"
 
 #define CLI_PARSE(cmd, args, summary, entries)                                  \
   if (!cnc_cli_parse (cmd, args, summary, entries, &argc, &argv))               \
@@ -421,7 +421,7 @@ cnc_cli_list (int    argc,
 {
   gboolean json = FALSE;
   GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the stable JSON document (see docs/cli-json.md)", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the stable JSON document (see the README, “JSON output”)", NULL },
     { NULL }
   };
   g_autoptr(CncWorkspace) ws = NULL;
@@ -493,7 +493,7 @@ cnc_cli_show (int    argc,
 {
   gboolean json = FALSE;
   GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the stable JSON document (see docs/cli-json.md)", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the stable JSON document (see the README, “JSON output”)", NULL },
     { NULL }
   };
   g_autoptr(CncWorkspace) ws = NULL;

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/cnc-dataset.h"
+#include "core/formats/cnc-dataset.h"
 #include "engine/cnc-demo.h"
 #include "engine/cnc-operate.h"
 

@@ -5,7 +5,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "core/cnc-workspace.h"
+#include "core/registry/cnc-workspace.h"
 #include "engine/cnc-worker.h"
 
 G_BEGIN_DECLS

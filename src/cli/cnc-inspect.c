@@ -11,7 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "cnc-torch.h"
-#include "core/cnc-layer-stats.h"
+#include "core/formats/cnc-layer-stats.h"
 
 /* Runs as a separate process so that a crash inside libtorch (a corrupt file can make it read
  * past a buffer) ends this process, not the application. Protocol:

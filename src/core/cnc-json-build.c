@@ -1,6 +1,8 @@
 /* cnc-json-build.c
  * Members of the JSON documents we write (see cnc-json-build.h).
  * SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cnc-json"
+
 #include "cnc-json-build.h"
 
 #include <math.h>

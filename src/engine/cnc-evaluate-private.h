@@ -4,7 +4,7 @@
 #pragma once
 
 #include "cnc-evaluate.h"
-#include "core/cnc-predictions.h"
+#include "core/registry/cnc-predictions.h"
 
 G_BEGIN_DECLS
 

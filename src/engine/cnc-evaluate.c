@@ -12,10 +12,11 @@
 #include <time.h>
 #include <zip.h>
 
-#include "core/cnc-dataset.h"
-#include "core/cnc-import.h"
-#include "core/cnc-predictions.h"
-#include "core/cnc-store.h"
+#include "core/analysis/cnc-accuracy.h"
+#include "core/registry/cnc-dataset-rows.h"
+#include "core/registry/cnc-import.h"
+#include "core/registry/cnc-predictions.h"
+#include "core/registry/cnc-store.h"
 #include "torch/cnc-torch-eval.h"
 
 G_DEFINE_QUARK (cnc-evaluate-error-quark, cnc_evaluate_error)

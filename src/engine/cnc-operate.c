@@ -13,42 +13,34 @@
 #include <string.h>
 
 #include "cnc-evaluate-private.h"
+#include "cnc-engine-enums.h"
 #include "cnc-job-private.h"
-#include "core/cnc-dataset.h"
-#include "core/cnc-import.h"
-#include "core/cnc-store.h"
+#include "core/cnc-enum-names.h"
+#include "core/registry/cnc-dataset-rows.h"
+#include "core/registry/cnc-import.h"
+#include "core/registry/cnc-store.h"
 #include "torch/cnc-torch.h"
 #include "torch/cnc-torch-eval.h"
-
-static const char * const kind_names[] = {
-  [CNC_OPERATION_PRUNE] = "prune",
-  [CNC_OPERATION_PRUNE_CHANNELS] = "prune-channels",
-  [CNC_OPERATION_QUANTIZE] = "quantize",
-  [CNC_OPERATION_QUANTIZE_DYNAMIC] = "quantize-dynamic",
-  [CNC_OPERATION_FINE_TUNE] = "fine-tune",
-  [CNC_OPERATION_RECALIBRATE] = "recalibrate-bn",
-  [CNC_OPERATION_DISTILL] = "distill",
-  [CNC_OPERATION_TRAIN] = "train",
-};
 
 const char *
 cnc_operation_kind_name (CncOperationKind kind)
 {
-  g_return_val_if_fail ((guint) kind < G_N_ELEMENTS (kind_names), NULL);
-  return kind_names[kind];
+  const char *nick = cnc_enum_get_nick (CNC_TYPE_OPERATION_KIND, kind);
+
+  g_return_val_if_fail (nick != NULL, NULL);
+  return nick;
 }
 
 gboolean
 cnc_operation_kind_from_name (const char       *name,
                               CncOperationKind *kind)
 {
-  for (guint k = 0; k < G_N_ELEMENTS (kind_names); k++)
-    if (g_strcmp0 (name, kind_names[k]) == 0)
-      {
-        *kind = (CncOperationKind) k;
-        return TRUE;
-      }
-  return FALSE;
+  gint value;
+
+  if (!cnc_enum_from_nick (CNC_TYPE_OPERATION_KIND, name, &value))
+    return FALSE;
+  *kind = (CncOperationKind) value;
+  return TRUE;
 }
 
 void
@@ -563,18 +555,21 @@ operate_commit (CncJobContext *context,
   return FALSE;
 }
 
-static CncJobKind job_kinds[G_N_ELEMENTS (kind_names)];
+#define N_OPERATION_KINDS (CNC_OPERATION_TRAIN + 1)   /* the last kind, plus one */
+
+static CncJobKind job_kinds[N_OPERATION_KINDS];
 
 const CncJobKind *
 cnc_operate_job_kind (CncOperationKind kind)
 {
   static gsize once = 0;
 
-  g_return_val_if_fail ((guint) kind < G_N_ELEMENTS (kind_names), NULL);
+  g_return_val_if_fail ((guint) kind < N_OPERATION_KINDS, NULL);
   if (g_once_init_enter (&once))
     {
-      for (guint k = 0; k < G_N_ELEMENTS (kind_names); k++)
-        job_kinds[k] = (CncJobKind) { .name = kind_names[k], .run = operate_run, .commit = operate_commit };
+      for (guint k = 0; k < N_OPERATION_KINDS; k++)
+        job_kinds[k] = (CncJobKind) { .name = cnc_operation_kind_name (k), .run = operate_run,
+                                      .commit = operate_commit };
       g_once_init_leave (&once, 1);
     }
   return &job_kinds[kind];

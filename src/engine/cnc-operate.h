@@ -15,12 +15,13 @@ typedef enum {
   CNC_OPERATION_QUANTIZE,           /* "quantize": per-channel symmetric int8 / int4 weights */
   CNC_OPERATION_QUANTIZE_DYNAMIC,   /* "quantize-dynamic": libtorch's dynamic int8 (Linear) */
   CNC_OPERATION_FINE_TUNE,          /* "fine-tune": training that keeps zero weights at zero */
-  CNC_OPERATION_RECALIBRATE,        /* "recalibrate-bn": BatchNorm statistics re-estimated */
+  CNC_OPERATION_RECALIBRATE,        /*< nick=recalibrate-bn >*/ /* BatchNorm statistics re-estimated */
   CNC_OPERATION_DISTILL,            /* "distill": the parent (student) learns from a teacher */
   CNC_OPERATION_TRAIN,              /* "train": a new small CNN trained from scratch (a root) */
 } CncOperationKind;
 
-const char *cnc_operation_kind_name      (CncOperationKind kind);   /* as the registry records it */
+/* As the registry records them: the nicks of CNC_TYPE_OPERATION_KIND ("prune", …). */
+const char *cnc_operation_kind_name      (CncOperationKind kind);
 gboolean    cnc_operation_kind_from_name (const char *name, CncOperationKind *kind);
 
 typedef struct {

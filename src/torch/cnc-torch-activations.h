@@ -4,7 +4,7 @@
 #pragma once
 
 #include "cnc-torch.h"
-#include "core/cnc-cka.h"
+#include "core/analysis/cnc-cka.h"
 
 G_BEGIN_DECLS
 

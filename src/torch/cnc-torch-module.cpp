@@ -22,7 +22,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "core/cnc-layer-stats.h"
+#include "core/formats/cnc-layer-stats.h"
 #include "cnc-torch-weights.h"
 
 /* The text libtorch's pickler writes for collections.OrderedDict (the GLOBAL opcode's argument). */

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "cnc-torch.h"
-#include "core/cnc-weights.h"
+#include "core/formats/cnc-weights.h"
 
 G_BEGIN_DECLS
 

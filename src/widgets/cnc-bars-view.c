@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "charts/cnc-chart-bars.h"
+#include "core/registry/cnc-workspace-differs.h"
 #include "cnc-widget-util.h"
 
 #define GAP 14.0

@@ -6,7 +6,7 @@
 
 #include <gtk/gtk.h>
 
-#include "core/cnc-differs.h"
+#include "core/analysis/cnc-differs.h"
 #include "cnc-chart-view.h"
 
 G_BEGIN_DECLS

@@ -7,7 +7,7 @@
 
 #include <math.h>
 
-#include "core/cnc-metric-format.h"
+#include "core/analysis/cnc-metric-format.h"
 
 G_DEFINE_FINAL_TYPE (CncMapView, cnc_map_view, CNC_TYPE_CHART_VIEW)
 

@@ -5,7 +5,7 @@
 
 #include <gtk/gtk.h>
 
-#include "core/cnc-lineage-layout.h"
+#include "core/analysis/cnc-lineage-layout.h"
 #include "cnc-chart-view.h"
 
 G_BEGIN_DECLS

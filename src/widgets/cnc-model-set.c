@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "core/cnc-lineage-layout.h"
+#include "core/analysis/cnc-lineage-layout.h"
 
 typedef struct {
   guint  metric;

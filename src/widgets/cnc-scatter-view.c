@@ -8,8 +8,8 @@
 #include <math.h>
 
 #include "charts/cnc-chart-scatter.h"
-#include "core/cnc-metric-format.h"
-#include "core/cnc-pareto.h"
+#include "core/analysis/cnc-metric-format.h"
+#include "core/analysis/cnc-pareto.h"
 
 struct _CncScatterView
 {
