@@ -9,6 +9,7 @@
 
 #include "cnc-test-util.h"
 #include "core/registry/cnc-cac-json.h"
+#include "core/formats/cnc-json-depth.h"
 
 typedef struct {
   char         *dir;
@@ -304,7 +305,7 @@ static const BadFile bad_files[] = {
   { "duplicate-id", "{\"models\": [{\"id\": \"a\"}, {\"id\": \"a\"}]}", "twice" },
   { "non-numeric-metric", "{\"metrics\": [{\"name\": \"acc\"}], \"models\": [{\"id\": \"a\", \"metrics\": {\"acc\": \"high\"}}]}", "not a number" },
   { "boolean-metric", "{\"metrics\": [{\"name\": \"acc\"}], \"models\": [{\"id\": \"a\", \"metrics\": {\"acc\": true}}]}", "not a number" },
-  { "undeclared-operation", "{\"operations\": [], \"models\": [{\"id\": \"a\", \"operation\": {\"name\": \"prune\", \"parameters\": {}}}]}", "“prune” is not declared" },
+  { "primary-not-boolean", "{\"metrics\": [{\"name\": \"acc\", \"primary\": []}], \"models\": []}", "“primary” must be true or false" },
   { "undeclared-metric", "{\"metrics\": [], \"models\": [{\"id\": \"a\", \"metrics\": {\"acc\": 0.5}}]}", "“acc” is not declared" },
   { "not-json", "{\"models\": [", "not valid JSON" },
   { "not-an-object", "[1, 2, 3]", "top level" },
@@ -364,6 +365,76 @@ test_bad_files_change_nothing (Fixture *f, gconstpointer data)
   }
 }
 
+/* A file the reference tool reads: a model's operation is used but not declared (its T5 example's
+ * "Retrain"). Declared without parameter specs, with a note; the round trip keeps everything. */
+static void
+test_undeclared_operation (Fixture *f, gconstpointer data)
+{
+  const char *text = "{\"metrics\": [{\"name\": \"acc\", \"primary\": true}], \"operations\": "
+                     "[{\"name\": \"prune\", \"parameters\": [\"amount\"]}], \"models\": ["
+                     "{\"id\": \"base\", \"metrics\": {\"acc\": 0.9}},"
+                     "{\"id\": \"p\", \"base\": \"base\", \"operation\": {\"name\": \"prune\", "
+                     "\"parameters\": {\"amount\": 0.1}}, \"metrics\": {\"acc\": 0.8}},"
+                     "{\"id\": \"p-retrain\", \"base\": \"p\", \"operation\": {\"name\": \"Retrain\", "
+                     "\"parameters\": {\"epochs\": 3}}, \"metrics\": {\"acc\": 0.88}}]}";
+  g_autofree char *path = cnc_test_write_file (f->dir, "t5-like.json", text);
+  g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *exported = NULL;
+  guint n = 0;
+
+  g_assert_true (cnc_cac_json_import_with_notes (f->ws, path, &n, notes, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 3);
+  g_assert_cmpuint (notes->len, ==, 1);
+  g_assert_nonnull (strstr (notes->pdata[0], "“Retrain”"));
+  g_assert_nonnull (strstr (notes->pdata[0], "“p-retrain”"));
+  exported = cnc_cac_json_export (f->ws, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(JsonNode) root = cnc_test_parse_json (exported);
+    JsonArray *ops = json_object_get_array_member (json_node_get_object (root), "operations");
+    JsonArray *models = json_object_get_array_member (json_node_get_object (root), "models");
+    gboolean found = FALSE;
+
+    for (guint i = 0; i < json_array_get_length (ops); i++)
+      found |= g_str_equal (json_object_get_string_member (json_array_get_object_element (ops, i), "name"), "Retrain");
+    g_assert_true (found);
+    g_assert_cmpuint (json_array_get_length (models), ==, 3);
+  }
+}
+
+/* 100,000 levels of nesting (a parser recurses once per level): refused before parsing, quickly,
+ * with the file named, nothing changed. */
+static void
+test_deep_nesting (Fixture *f, gconstpointer data)
+{
+  GString *text = g_string_new ("{\"metrics\": ");
+  g_autofree char *path = NULL, *before = NULL, *after = NULL;
+  g_autoptr(GError) error = NULL, bad = NULL;
+
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (text, '[');
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (text, ']');
+  g_string_append (text, ", \"models\": []}");
+  path = cnc_test_write_file (f->dir, "deep.json", text->str);
+  g_string_free (text, TRUE);
+  before = cnc_workspace_fingerprint (f->ws, &error);
+  g_assert_false (cnc_cac_json_import (f->ws, path, NULL, &bad));
+  g_assert_nonnull (strstr (bad->message, "deep.json"));
+  g_assert_nonnull (strstr (bad->message, "nests deeper"));
+  after = cnc_workspace_fingerprint (f->ws, &error);
+  g_assert_cmpstr (before, ==, after);
+
+  /* brackets inside strings (escaped quotes included) are text, not nesting: object, list, object, list */
+  {
+    const char *t = "{\"a\": \"[[[[\\\"{{\", \"b\": [1, {\"c\": []}]}";
+    g_assert_cmpuint (cnc_json_depth (t, strlen (t), 64), ==, 4);
+    g_assert_cmpuint (cnc_json_depth (t, strlen (t), 2), ==, 3);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -376,6 +447,9 @@ main (int argc, char **argv)
   g_test_add ("/cac-json/unseen-file", Fixture, NULL, fixture_set_up, test_unseen_file, fixture_tear_down);
   g_test_add ("/cac-json/bad-files-change-nothing", Fixture, NULL, fixture_set_up,
               test_bad_files_change_nothing, fixture_tear_down);
+  g_test_add ("/cac-json/undeclared-operation", Fixture, NULL, fixture_set_up, test_undeclared_operation,
+              fixture_tear_down);
+  g_test_add ("/cac-json/deep-nesting", Fixture, NULL, fixture_set_up, test_deep_nesting, fixture_tear_down);
 
   return g_test_run ();
 }

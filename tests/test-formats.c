@@ -318,6 +318,38 @@ remove_tree (const char *path)
   g_rmdir (path);
 }
 
+/* A safetensors header nested 100,000 levels deep: refused before the JSON parser recurses into it. */
+static void
+test_safetensors_deep_header (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cnc-formats-deep-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "deep.safetensors", NULL);
+  GString *header = g_string_new ("{\"t\": ");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) layers = NULL;
+  GString *file = g_string_new (NULL);
+  guint64 len;
+
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (header, '[');
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (header, ']');
+  g_string_append_c (header, '}');
+  len = GUINT64_TO_LE (header->len);
+  g_string_append_len (file, (const char *) &len, 8);
+  g_string_append_len (file, header->str, header->len);
+  g_assert_true (g_file_set_contents (path, file->str, file->len, NULL));
+  layers = cnc_safetensors_inspect (path, &error);
+  g_assert_null (layers);
+  g_assert_error (error, CNC_SAFETENSORS_ERROR, CNC_SAFETENSORS_ERROR_BAD_HEADER);
+  g_assert_nonnull (strstr (error->message, "deep.safetensors"));
+  g_assert_nonnull (strstr (error->message, "nests deeper"));
+  g_string_free (header, TRUE);
+  g_string_free (file, TRUE);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -342,6 +374,7 @@ main (int   argc,
   g_test_add_func ("/formats/safetensors/probe", test_safetensors_probe);
   g_test_add_func ("/formats/safetensors/stats", test_safetensors_stats);
   g_test_add_func ("/formats/safetensors/bad", test_safetensors_bad);
+  g_test_add_func ("/formats/safetensors/deep-header", test_safetensors_deep_header);
   g_test_add_func ("/formats/zip/verify", test_zip_verify);
   g_test_add_func ("/formats/detect/all", test_detect);
   g_test_add_func ("/formats/detect/unreadable", test_detect_unreadable);

@@ -135,6 +135,7 @@ cnc_cli_import_json (int    argc,
 {
   g_autoptr(CncWorkspace) ws = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
   guint n = 0;
 
   CLI_PARSE ("import-json", "FILE", "Import the reference tool's models.json: its metrics, operations and models "
@@ -142,9 +143,11 @@ cnc_cli_import_json (int    argc,
   if (argc != 2)
     return cnc_cli_usage ("import-json", "give one models.json file");
   if (!(ws = cnc_cli_open_workspace (FALSE, &error))
-      || !cnc_cac_json_import (ws, argv[1], &n, &error))
+      || !cnc_cac_json_import_with_notes (ws, argv[1], &n, notes, &error))
     return cnc_cli_fail (error);
   printf ("Imported %u model%s from %s\n", n, n == 1 ? "" : "s", argv[1]);
+  for (guint i = 0; i < notes->len; i++)
+    printf ("Note: %s\n", (char *) notes->pdata[i]);
   return CNC_EXIT_OK;
 }
 

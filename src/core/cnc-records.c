@@ -19,17 +19,7 @@ cnc_edge_role_name (CncEdgeRole role)
   return nick ? nick : cnc_enum_get_nick (CNC_TYPE_EDGE_ROLE, CNC_EDGE_BASE);
 }
 
-gboolean
-cnc_edge_role_from_name (const char  *name,
-                         CncEdgeRole *role)
-{
-  gint value;
-
-  if (!cnc_enum_from_nick (CNC_TYPE_EDGE_ROLE, name, &value))
-    return FALSE;
-  *role = (CncEdgeRole) value;
-  return TRUE;
-}
+CNC_DEFINE_ENUM_FROM_NAME (CncEdgeRole, CNC_TYPE_EDGE_ROLE, cnc_edge_role_from_name)
 
 CncModel *
 cnc_model_new (void)

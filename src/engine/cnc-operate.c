@@ -22,26 +22,7 @@
 #include "torch/cnc-torch.h"
 #include "torch/cnc-torch-eval.h"
 
-const char *
-cnc_operation_kind_name (CncOperationKind kind)
-{
-  const char *nick = cnc_enum_get_nick (CNC_TYPE_OPERATION_KIND, kind);
-
-  g_return_val_if_fail (nick != NULL, NULL);
-  return nick;
-}
-
-gboolean
-cnc_operation_kind_from_name (const char       *name,
-                              CncOperationKind *kind)
-{
-  gint value;
-
-  if (!cnc_enum_from_nick (CNC_TYPE_OPERATION_KIND, name, &value))
-    return FALSE;
-  *kind = (CncOperationKind) value;
-  return TRUE;
-}
+CNC_DEFINE_ENUM_NAMES (CncOperationKind, CNC_TYPE_OPERATION_KIND, cnc_operation_kind_name, cnc_operation_kind_from_name)
 
 void
 cnc_operate_options_init (CncOperateOptions *o,

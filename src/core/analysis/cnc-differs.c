@@ -15,14 +15,7 @@
 
 #define NONE_VALUE "none"
 
-const char *
-cnc_variable_kind_to_string (CncVariableKind kind)
-{
-  const char *nick = cnc_enum_get_nick (CNC_TYPE_VARIABLE_KIND, kind);
-
-  g_return_val_if_fail (nick != NULL, NULL);
-  return nick;
-}
+CNC_DEFINE_ENUM_TO_NAME (CncVariableKind, CNC_TYPE_VARIABLE_KIND, cnc_variable_kind_to_string)
 
 /* One operation on a model's path. */
 typedef struct {

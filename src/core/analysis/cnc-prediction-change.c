@@ -442,47 +442,9 @@ cnc_prediction_change_transitions (const CncPredictionChange *c,
   return out;
 }
 
-const char *
-cnc_flip_to_string (CncFlip flip)
-{
-  const char *nick = cnc_enum_get_nick (CNC_TYPE_FLIP, flip);
+CNC_DEFINE_ENUM_NAMES (CncFlip, CNC_TYPE_FLIP, cnc_flip_to_string, cnc_flip_from_string)
 
-  g_return_val_if_fail (nick != NULL, NULL);
-  return nick;
-}
-
-gboolean
-cnc_flip_from_string (const char *name,
-                      CncFlip    *flip)
-{
-  gint value;
-
-  if (!cnc_enum_from_nick (CNC_TYPE_FLIP, name, &value))
-    return FALSE;
-  *flip = (CncFlip) value;
-  return TRUE;
-}
-
-const char *
-cnc_score_to_string (CncScore score)
-{
-  const char *nick = cnc_enum_get_nick (CNC_TYPE_SCORE, score);
-
-  g_return_val_if_fail (nick != NULL, NULL);
-  return nick;
-}
-
-gboolean
-cnc_score_from_string (const char *name,
-                       CncScore   *score)
-{
-  gint value;
-
-  if (!cnc_enum_from_nick (CNC_TYPE_SCORE, name, &value))
-    return FALSE;
-  *score = (CncScore) value;
-  return TRUE;
-}
+CNC_DEFINE_ENUM_NAMES (CncScore, CNC_TYPE_SCORE, cnc_score_to_string, cnc_score_from_string)
 
 /* ---- per-instance scores: eight instances at a time in vector code ---------------------------- */
 

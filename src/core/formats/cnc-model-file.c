@@ -29,29 +29,7 @@ static const guint8 legacy_magic[] = {
   0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19,
 };
 
-const char *
-cnc_model_format_name (CncModelFormat format)
-{
-  const char *nick = cnc_enum_get_nick (CNC_TYPE_MODEL_FORMAT, format);
-
-  g_return_val_if_fail (nick != NULL, NULL);
-  return nick;
-}
-
-gboolean
-cnc_model_format_from_name (const char     *name,
-                            CncModelFormat *out)
-{
-  gint value;
-
-  g_return_val_if_fail (name != NULL, FALSE);
-
-  if (!cnc_enum_from_nick (CNC_TYPE_MODEL_FORMAT, name, &value))
-    return FALSE;
-  if (out != NULL)
-    *out = (CncModelFormat) value;
-  return TRUE;
-}
+CNC_DEFINE_ENUM_NAMES (CncModelFormat, CNC_TYPE_MODEL_FORMAT, cnc_model_format_name, cnc_model_format_from_name)
 
 /* Reads up to @len bytes from the start of @path. */
 static gssize

@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "cnc-safetensors"
 
 #include "cnc-safetensors.h"
+#include "cnc-json-depth.h"
 
 #include "cnc-layer-stats.h"
 
@@ -412,6 +413,13 @@ parse_file (const char  *path,
     {
       g_set_error (error, CNC_SAFETENSORS_ERROR, CNC_SAFETENSORS_ERROR_BAD_HEADER,
                    "%s: the header is not UTF-8 text", file);
+      return FALSE;
+    }
+  if (cnc_json_depth (header, header_len, CNC_JSON_MAX_DEPTH) > CNC_JSON_MAX_DEPTH)
+    {
+      g_set_error (error, CNC_SAFETENSORS_ERROR, CNC_SAFETENSORS_ERROR_BAD_HEADER,
+                   "%s: the header nests deeper than %d levels: not a safetensors header", file,
+                   CNC_JSON_MAX_DEPTH);
       return FALSE;
     }
   out->parser = json_parser_new_immutable ();

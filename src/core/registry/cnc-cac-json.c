@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "cnc-cac-json"
 
 #include "cnc-cac-json.h"
+#include "core/formats/cnc-json-depth.h"
 
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -157,7 +158,14 @@ import_metrics (CncWorkspace *ws,
       m.name = (char *) name;
       m.unit = (char *) optional_string (o, "unit");
       m.format = (char *) optional_string (o, "format");
-      m.primary = json_object_get_boolean_member_with_default (o, "primary", FALSE);
+      {
+        JsonNode *primary = json_object_get_member (o, "primary");
+        /* every member's type is checked before it is read */
+        if (primary && !JSON_NODE_HOLDS_NULL (primary)
+            && (!JSON_NODE_HOLDS_VALUE (primary) || json_node_get_value_type (primary) != G_TYPE_BOOLEAN))
+          return FAIL ("%s: metric “%s”: “primary” must be true or false", path, name);
+        m.primary = primary && JSON_NODE_HOLDS_VALUE (primary) && json_node_get_boolean (primary);
+      }
       m.higher_is_better = cnc_metric_name_higher_is_better (name);
       if (!optional_number (o, "min", &m.min, path, name, error)
           || !optional_number (o, "max", &m.max, path, name, error)
@@ -207,6 +215,7 @@ import_model (CncWorkspace *ws,
               GHashTable   *ids,
               GHashTable   *metrics,
               GHashTable   *operations,
+              GPtrArray    *notes,
               const char   *path,
               GError      **error)
 {
@@ -225,8 +234,20 @@ import_model (CncWorkspace *ws,
 
       if (!JSON_NODE_HOLDS_OBJECT (op_node) || !(op_name = optional_string (op = json_node_get_object (op_node), "name")))
         return FAIL ("%s: model “%s”: its operation needs a name", path, e->id);
+      /* The reference tool reads files whose models use operations "operations" does not declare
+       * (its T5 example's "Retrain"): declared here, without parameter specs, and said so. */
       if (!g_hash_table_contains (operations, op_name))
-        return FAIL ("%s: model “%s”: operation “%s” is not declared in “operations”", path, e->id, op_name);
+        {
+          CncOperation implicit = { .name = (char *) op_name, .parameters = (char *) "[]" };
+
+          if (!cnc_workspace_define_operation (ws, &implicit, error))
+            return FALSE;
+          g_hash_table_add (operations, g_strdup (op_name));
+          if (notes)
+            g_ptr_array_add (notes, g_strdup_printf ("operation “%s” (used by model “%s”) is not declared in "
+                                                     "“operations”: declared without parameter specs",
+                                                     op_name, e->id));
+        }
       m->operation = g_strdup (op_name);
       params = json_object_get_member (op, "parameters");
       if (params && JSON_NODE_HOLDS_OBJECT (params))
@@ -282,6 +303,7 @@ import_document (CncWorkspace *ws,
                  JsonObject   *root,
                  const char   *path,
                  guint        *n_models,
+                 GPtrArray    *notes,
                  GError      **error)
 {
   g_autoptr(GHashTable) metrics = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -334,7 +356,7 @@ import_document (CncWorkspace *ws,
       || !import_operations (ws, ops_node ? json_node_get_array (ops_node) : NULL, operations, path, error))
     return FALSE;
   for (guint i = 0; i < order->len; i++)
-    if (!import_model (ws, order->pdata[i], ids, metrics, operations, path, error))
+    if (!import_model (ws, order->pdata[i], ids, metrics, operations, notes, path, error))
       return FALSE;
   *n_models = order->len;
   return TRUE;
@@ -346,8 +368,21 @@ cnc_cac_json_import (CncWorkspace *workspace,
                      guint        *n_models_out,
                      GError      **error)
 {
+  return cnc_cac_json_import_with_notes (workspace, path, n_models_out, NULL, error);
+}
+
+gboolean
+cnc_cac_json_import_with_notes (CncWorkspace *workspace,
+                                const char   *path,
+                                guint        *n_models_out,
+                                GPtrArray    *notes,
+                                GError      **error)
+{
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GMappedFile) mapped = NULL;
   g_autoptr(GError) local_error = NULL;
+  const char *text;
+  gsize length;
   JsonNode *root;
   guint n = 0;
 
@@ -355,19 +390,26 @@ cnc_cac_json_import (CncWorkspace *workspace,
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     return FAIL ("%s: is a folder, not a models.json file", path);
-  if (!json_parser_load_from_mapped_file (parser, path, &local_error))
+  if (!(mapped = g_mapped_file_new (path, FALSE, &local_error)))
     {
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         return FAIL ("%s: no such file", path);
-      return FAIL ("%s: not valid JSON: %s", path, local_error->message);
+      return FAIL ("%s: cannot read it: %s", path, local_error->message);
     }
+  text = g_mapped_file_get_contents (mapped);
+  length = g_mapped_file_get_length (mapped);
+  /* A parser recurses once per level: a file nested 100,000 deep would exhaust the stack. */
+  if (cnc_json_depth (text, length, CNC_JSON_MAX_DEPTH) > CNC_JSON_MAX_DEPTH)
+    return FAIL ("%s: not a models.json file: it nests deeper than %d levels", path, CNC_JSON_MAX_DEPTH);
+  if (length == 0 || !json_parser_load_from_data (parser, text, length, &local_error))
+    return FAIL ("%s: not valid JSON: %s", path, local_error ? local_error->message : "the file is empty");
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return FAIL ("%s: not a models.json file (the top level must be an object)", path);
 
   if (!cnc_workspace_begin (workspace, error))
     return FALSE;
-  if (!import_document (workspace, json_node_get_object (root), path, &n, error)
+  if (!import_document (workspace, json_node_get_object (root), path, &n, notes, error)
       || !cnc_workspace_commit (workspace, error))
     {
       cnc_workspace_rollback (workspace);

@@ -22,17 +22,7 @@ cnc_job_state_name (CncJobState state)
   return nick;
 }
 
-gboolean
-cnc_job_state_from_name (const char  *name,
-                         CncJobState *state)
-{
-  gint value;
-
-  if (!cnc_enum_from_nick (CNC_TYPE_JOB_STATE, name, &value))
-    return FALSE;
-  *state = (CncJobState) value;
-  return TRUE;
-}
+CNC_DEFINE_ENUM_FROM_NAME (CncJobState, CNC_TYPE_JOB_STATE, cnc_job_state_from_name)
 
 gboolean
 cnc_job_state_is_final (CncJobState state)
