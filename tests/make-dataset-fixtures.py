@@ -236,6 +236,11 @@ header += b" " * (118 - len(header)) + b"\n"
 write("bad/npy-header.npy", b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header + npy_images.tobytes())
 write("bad/npy-channels-last.npy", npy_bytes(npy_rgb.transpose(0, 2, 3, 1).copy()))
 write("bad/labels-short.idx", idx_bytes(idx_labels[:-1]))
+# Headers that claim far more than the file holds: refused as truncated, nothing allocated for the claim.
+write("bad/labels-claim-4e9.idx", struct.pack(">BBBBI", 0, 0, 0x08, 1, 4000000000) + bytes(64))
+claim = b"{'descr': '|u1', 'fortran_order': False, 'shape': (1000000, 1000, 1000), }"
+claim += b" " * (118 - len(claim)) + b"\n"
+write("bad/npy-claim-1e12.npy", b"\x93NUMPY\x01\x00" + struct.pack("<H", len(claim)) + claim + bytes(4096 - 128))
 np.save(path("bad/labels-range.npy"), np.where(np.arange(n) == 11, 7, npy_labels % 5).astype(np.int64))
 np.save(path("bad/labels-negative.npy"), np.where(np.arange(n) == 3, -1, npy_labels).astype(np.int64))
 png("bad/folder-unreadable/a/0.png", rng.integers(0, 256, size=(4, 4, 3), dtype=np.uint8))

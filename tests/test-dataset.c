@@ -684,6 +684,8 @@ test_bad_input (Fixture *f, gconstpointer data)
     { "bad/npy-channels-last.npy", "npy/labels-i8.npy", NULL, CNC_DATASET_ERROR_UNSUPPORTED, "npy-channels-last.npy" },
     { "npy/images-u8.npy", "bad/npy-labels-f4.npy", NULL, CNC_DATASET_ERROR_UNSUPPORTED, "npy-labels-f4.npy: labels of dtype float32" },
     { "idx/images.idx", "bad/labels-short.idx", NULL, CNC_DATASET_ERROR_INVALID, "labels-short.idx holds 36 labels but" },
+    { "idx/images.idx", "bad/labels-claim-4e9.idx", NULL, CNC_DATASET_ERROR_INVALID, "labels-claim-4e9.idx: truncated: the header claims 4000000000 bytes" },
+    { "bad/npy-claim-1e12.npy", "npy/labels-i8.npy", NULL, CNC_DATASET_ERROR_INVALID, "npy-claim-1e12.npy: truncated: the header claims 1000000000000 bytes" },
     { "npy/images-u8.npy", "bad/labels-range.npy", five, CNC_DATASET_ERROR_INVALID, "labels-range.npy: label 7 of instance 11 is outside the 5 classes" },
     { "npy/images-u8.npy", "bad/labels-negative.npy", NULL, CNC_DATASET_ERROR_INVALID, "labels-negative.npy: label -1 of instance 3" },
     { "npy/images-u8.npy", "npy/labels-i8.npy", dup, CNC_DATASET_ERROR_INVALID, "labels-i8.npy: the class list names “a” twice" },

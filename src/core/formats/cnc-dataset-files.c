@@ -104,6 +104,55 @@ _cnc_dataset_read_exact (GInputStream *stream,
   return TRUE;
 }
 
+void *
+_cnc_dataset_read_claimed (GInputStream *stream,
+                           gsize         size,
+                           const char   *path,
+                           const char   *what,
+                           GError      **error)
+{
+  const gsize step = 16 << 20;
+  g_autofree guint8 *buffer = NULL;
+  gsize have = 0, capacity = 0;
+
+  while (have < size)
+    {
+      g_autoptr(GError) local = NULL;
+      gsize want = MIN (size - have, step), got = 0;
+
+      if (have + want > capacity)
+        {
+          /* double what was really read, never past the claim */
+          capacity = MIN (size, MAX (capacity * 2, have + want));
+          buffer = g_try_realloc (buffer, capacity);
+          if (buffer == NULL)
+            {
+              g_set_error (error, CNC_DATASET_ERROR, CNC_DATASET_ERROR_IO,
+                           "%s: not enough memory for %s (%" G_GSIZE_FORMAT " bytes)", path, what, size);
+              return NULL;
+            }
+        }
+      if (!g_input_stream_read_all (stream, buffer + have, want, &got, NULL, &local))
+        {
+          if (G_IS_CONVERTER_INPUT_STREAM (stream))
+            g_set_error (error, CNC_DATASET_ERROR, CNC_DATASET_ERROR_INVALID,
+                         "%s: the gzip data is damaged or truncated (%s)", path, local->message);
+          else
+            set_file_error (path, local, error);
+          return NULL;
+        }
+      have += got;
+      if (got < want)
+        {
+          g_set_error (error, CNC_DATASET_ERROR, CNC_DATASET_ERROR_INVALID,
+                       "%s: truncated: the header claims %" G_GSIZE_FORMAT " bytes of %s, the file holds only %"
+                       G_GSIZE_FORMAT, path, size, what, have);
+          return NULL;
+        }
+    }
+  return buffer ? g_steal_pointer (&buffer) : g_malloc (1);
+}
+
 gboolean
 _cnc_dataset_expect_end (GInputStream *stream,
                          const char   *path,

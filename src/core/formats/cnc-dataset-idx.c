@@ -133,14 +133,7 @@ _cnc_idx_read_images (const char *path,
   images->channels = 1;
   images->height = header.dims[1];
   images->width = header.dims[2];
-  images->data = g_try_malloc (MAX (bytes, 1));
-  if (images->data == NULL)
-    {
-      g_set_error (error, CNC_DATASET_ERROR, CNC_DATASET_ERROR_IO,
-                   "%s: not enough memory for %s images (%" G_GSIZE_FORMAT " bytes)", path, shape, bytes);
-      return FALSE;
-    }
-  if (!_cnc_dataset_read_exact (stream, images->data, bytes, path, "the image data", error)
+  if (!(images->data = _cnc_dataset_read_claimed (stream, bytes, path, "image data", error))
       || !_cnc_dataset_expect_end (stream, path, error))
     {
       _cnc_images_clear (images);
@@ -185,8 +178,7 @@ _cnc_idx_read_labels (const char *path,
     }
   n = header.dims[0];
   size = idx_type_size (header.type);
-  raw = g_malloc (MAX (n * size, 1));
-  if (!_cnc_dataset_read_exact (stream, raw, n * size, path, "the label data", error)
+  if (!(raw = _cnc_dataset_read_claimed (stream, n * size, path, "label data", error))
       || !_cnc_dataset_expect_end (stream, path, error))
     return FALSE;
 

@@ -373,14 +373,7 @@ _cnc_npy_read_images (const char *path,
   images->channels = (guint) c;
   images->height = (guint) height;
   images->width = (guint) width;
-  images->data = g_try_malloc (MAX (bytes, 1));
-  if (images->data == NULL)
-    {
-      g_set_error (error, CNC_DATASET_ERROR, CNC_DATASET_ERROR_IO,
-                   "%s: not enough memory for images of shape %s", path, shape);
-      return FALSE;
-    }
-  if (!_cnc_dataset_read_exact (stream, images->data, bytes, path, "the image data", error)
+  if (!(images->data = _cnc_dataset_read_claimed (stream, bytes, path, "image data", error))
       || !_cnc_dataset_expect_end (stream, path, error))
     {
       _cnc_images_clear (images);
@@ -432,8 +425,7 @@ _cnc_npy_read_labels (const char *path,
       return FALSE;
     }
   n = h.shape[0];
-  raw = g_malloc (MAX (bytes, 1));
-  if (!_cnc_dataset_read_exact (stream, raw, bytes, path, "the label data", error)
+  if (!(raw = _cnc_dataset_read_claimed (stream, bytes, path, "label data", error))
       || !_cnc_dataset_expect_end (stream, path, error))
     return FALSE;
 

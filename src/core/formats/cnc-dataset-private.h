@@ -93,6 +93,11 @@ CncDataset *_cnc_dataset_new       (const char             *name,
 /* Opens @path for reading, through a gzip decompressor when it starts with the gzip magic. */
 GInputStream *_cnc_dataset_open_stream (const char *path, GError **error);
 /* Reads exactly @size bytes; a short read is a truncated file (@what says what was expected). */
+/* Reads the @size bytes a header claims into a new buffer (g_free) that grows with what the file
+ * really holds, so a short file claiming terabytes allocates nothing for them: NULL and "truncated"
+ * when the file ends first. */
+void     *_cnc_dataset_read_claimed (GInputStream *stream, gsize size, const char *path, const char *what,
+                                     GError **error);
 gboolean  _cnc_dataset_read_exact  (GInputStream *stream, void *buffer, gsize size,
                                     const char *path, const char *what, GError **error);
 /* Fails when the stream holds more bytes. */
