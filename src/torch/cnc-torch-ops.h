@@ -249,33 +249,3 @@ gboolean   cnc_torch_build_cnn      (const char  *out_path,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CncLossCurve, cnc_loss_curve_free)
 
 G_END_DECLS
-
-#ifdef __cplusplus
-/* In-tree helpers shared by cnc-torch-ops.cpp and cnc-torch-train.cpp (C++ only). */
-#include <memory>
-#include <string>
-
-namespace torch { namespace jit { struct Module; } }
-namespace at { class Tensor; }
-
-/* Loads @path as a TorchScript module; FALSE with a user's message on failure. */
-gboolean _cnc_torch_ops_load      (const char          *path,
-                                   torch::jit::Module  &module,
-                                   GError             **error) noexcept;
-/* Saves @module (in eval mode) to @out_path through a temporary name in the same folder. */
-gboolean _cnc_torch_ops_save      (torch::jit::Module  &module,
-                                   const char          *out_path,
-                                   GError             **error) noexcept;
-/* Reads instances 0 … count-1 of @data (checked with _cnc_torch_ops_check_source) into @images
- * (count × C × H × W float32) and @labels (int64), checking every label. */
-gboolean _cnc_torch_ops_read      (const CncBatchSource *data,
-                                   gint64                count,
-                                   at::Tensor           &images,
-                                   at::Tensor           &labels,
-                                   GCancellable         *cancellable,
-                                   GError              **error);
-gboolean _cnc_torch_ops_check_source (const CncBatchSource *data,
-                                      GError              **error);
-/* The module type's name without its package and mangling: "Conv2d". */
-std::string _cnc_torch_ops_type_name (const torch::jit::Module &module);
-#endif
