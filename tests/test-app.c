@@ -519,6 +519,26 @@ find_action_button (GtkWidget  *widget,
   return NULL;
 }
 
+/* The layout button whose target is @mode. */
+static GtkWidget *
+find_layout_button (GtkWidget *widget,
+                    gint       mode)
+{
+  if (GTK_IS_TOGGLE_BUTTON (widget)
+      && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), "map.layout") == 0
+      && gtk_actionable_get_action_target_value (GTK_ACTIONABLE (widget)) != NULL
+      && g_variant_get_int32 (gtk_actionable_get_action_target_value (GTK_ACTIONABLE (widget))) == mode)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_layout_button (child, mode);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
 /* The zoom buttons over the map name the map's actions: they can be clicked, zoom the map and give it the
  * keyboard focus, also after the dock moved the panel (as a restored layout does). */
 static gboolean
@@ -560,6 +580,25 @@ test_map_zoom_buttons (void)
   g_assert_true (zoom_buttons_sensitive (window));
   g_signal_emit_by_name (find_action_button (window->map_panel, "map.zoom-fit"), "clicked");
   g_assert_cmpfloat (fabs (cnc_map_view_get_zoom (CNC_MAP_VIEW (map)) - fit), <, 1e-9);
+
+  /* The layout buttons show and set the map's layout (its property, as an action). */
+  {
+    GtkWidget *by_step = find_layout_button (window->map_panel, CNC_LINEAGE_LAYOUT_BY_STEP);
+    GtkWidget *by_operation = find_layout_button (window->map_panel, CNC_LINEAGE_LAYOUT_BY_OPERATION);
+
+    g_assert_nonnull (by_step);
+    g_assert_nonnull (by_operation);
+    g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (by_operation)));
+    g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (by_step)));
+    g_signal_emit_by_name (by_step, "clicked");
+    g_assert_cmpint (cnc_map_view_get_layout_mode (CNC_MAP_VIEW (map)), ==, CNC_LINEAGE_LAYOUT_BY_STEP);
+    drain ();
+    g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (by_step)));
+    g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (by_operation)));
+    cnc_map_view_set_layout_mode (CNC_MAP_VIEW (map), CNC_LINEAGE_LAYOUT_BY_OPERATION);
+    drain ();
+    g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (by_operation)));
+  }
   close_window (window);
   remove_workspace (dir);
 }

@@ -17,8 +17,6 @@ struct _CncMapPanel
   GtkWidget       *toolbar;
   GtkDropDown     *color_dropdown;
   GtkDropDown     *size_dropdown;
-  GtkToggleButton *by_step_button;
-  GtkToggleButton *by_operation_button;
   GtkOverlay      *overlay;
   GActionGroup    *map_actions;
   GtkWidget       *grow_bar;
@@ -133,17 +131,6 @@ on_size_selected (GtkDropDown *dropdown,
     }
 }
 
-static void
-on_layout_toggled (GtkToggleButton *button,
-                   CncMapPanel     *self)
-{
-  if (!gtk_toggle_button_get_active (button))
-    return;
-  cnc_map_view_set_layout_mode (CNC_MAP_VIEW (self->view),
-                                button == self->by_step_button ? CNC_LINEAGE_LAYOUT_BY_STEP
-                                                               : CNC_LINEAGE_LAYOUT_BY_OPERATION);
-}
-
 /* The dock takes panels out and puts them back (a restored layout moves every one). GTK 4.8 then leaves the
  * buttons inside insensitive to a group inserted within the moved widgets (their actions still run): inserting
  * the group again once the panel has its new root makes them sensitive. */
@@ -203,8 +190,6 @@ cnc_map_panel_class_init (CncMapPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CncMapPanel, toolbar);
   gtk_widget_class_bind_template_child (widget_class, CncMapPanel, color_dropdown);
   gtk_widget_class_bind_template_child (widget_class, CncMapPanel, size_dropdown);
-  gtk_widget_class_bind_template_child (widget_class, CncMapPanel, by_step_button);
-  gtk_widget_class_bind_template_child (widget_class, CncMapPanel, by_operation_button);
   gtk_widget_class_bind_template_child (widget_class, CncMapPanel, overlay);
   gtk_widget_class_bind_template_child (widget_class, CncMapPanel, grow_bar);
   gtk_widget_class_bind_template_child (widget_class, CncMapPanel, parents_button);
@@ -247,8 +232,6 @@ cnc_map_panel_new (CncModelSet *set)
   g_signal_connect_swapped (set, "encoding-changed", G_CALLBACK (sync_encodings), self);
   g_signal_connect (self->color_dropdown, "notify::selected", G_CALLBACK (on_color_selected), self);
   g_signal_connect (self->size_dropdown, "notify::selected", G_CALLBACK (on_size_selected), self);
-  g_signal_connect (self->by_step_button, "toggled", G_CALLBACK (on_layout_toggled), self);
-  g_signal_connect (self->by_operation_button, "toggled", G_CALLBACK (on_layout_toggled), self);
   on_set_changed (set, self);
   on_selection_changed (set, self);
   return GTK_WIDGET (self);

@@ -409,8 +409,15 @@ cnc_chart_view_export_actions (CncChartView *self, const char *prefix)
     {
       g_autoptr(GSimpleAction) action = NULL;
 
-      if (property != NULL || strncmp (name, prefix, len) != 0 || name[len] != '.')
+      if (strncmp (name, prefix, len) != 0 || name[len] != '.')
         continue;
+      if (property != NULL)
+        {
+          /* a property action: its state is the view's property */
+          g_autoptr(GPropertyAction) state = g_property_action_new (name + len + 1, self, property);
+          g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (state));
+          continue;
+        }
       action = g_simple_action_new (name + len + 1, parameter_type);
       g_object_set_data_full (G_OBJECT (action), "cnc-chart-view-action", g_strdup (name), g_free);
       g_signal_connect_object (action, "activate", G_CALLBACK (on_exported_activate), self, 0);

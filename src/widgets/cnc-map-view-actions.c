@@ -241,6 +241,8 @@ _cnc_map_view_class_add_actions (GtkWidgetClass *widget_class)
 
   for (guint k = 0; k < G_N_ELEMENTS (actions); k++)
     gtk_widget_class_install_action (widget_class, actions[k].name, actions[k].parameter_type, actions[k].activate);
+  /* the layout (0 by step, 1 by operation): buttons name it with a target */
+  gtk_widget_class_install_property_action (widget_class, "map.layout", "layout-mode");
   for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
     gtk_widget_class_add_binding_action (widget_class, keys[k].keyval, keys[k].mods, keys[k].action, NULL);
   /* Shift extends the selection; Ctrl changes nothing */
