@@ -15,7 +15,7 @@
 #include "core/analysis/cnc-pareto.h"
 #include "core/registry/cnc-cac-json.h"
 #include "core/registry/cnc-workspace-differs.h"
-#include "widgets/cnc-model-set.h"
+#include "session/cnc-model-set.h"
 
 #include <time.h>
 

@@ -14,7 +14,7 @@
 #include "widgets/cnc-bars-view.h"
 #include "widgets/cnc-histogram-view.h"
 #include "widgets/cnc-map-view.h"
-#include "widgets/cnc-model-set.h"
+#include "session/cnc-model-set.h"
 #include "widgets/cnc-scatter-view.h"
 
 /* base → p50 → p50ft; base → p90 → p90ft; base → q8 → q8p → q8pft.

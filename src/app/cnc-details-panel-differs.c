@@ -6,7 +6,7 @@
 
 #include "cnc-details-panel-private.h"
 
-#include "cnc-workspace-job.h"
+#include "session/cnc-registry-task.h"
 #include "core/analysis/cnc-differs.h"
 #include "core/registry/cnc-workspace-differs.h"
 #include "widgets/cnc-bars-view.h"
@@ -80,7 +80,7 @@ differs_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(CncDiffers) differs = NULL;
 
-  if (!cnc_workspace_job_finish (result, (gpointer *) &differs, &error))
+  if (!cnc_registry_task_finish (result, (gpointer *) &differs, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->differs_box)
         {
@@ -169,7 +169,7 @@ _cnc_details_panel_show_many (CncDetailsPanel *self,
   g_clear_object (&self->differs_cancellable);
   self->differs_cancellable = g_cancellable_new ();
   if (_cnc_details_panel_workspace_dir (self))
-    cnc_workspace_job_run (_cnc_details_panel_workspace_dir (self), CNC_WORKSPACE_OPEN_READ_ONLY, differs_job, ids,
+    cnc_registry_task_run (_cnc_details_panel_workspace_dir (self), CNC_WORKSPACE_OPEN_READ_ONLY, differs_job, ids,
                            (GDestroyNotify) g_array_unref, self->differs_cancellable, differs_done,
                            g_object_ref (self));
   else

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "cnc-workspace-job.h"
+#include "session/cnc-registry-task.h"
 #include "widgets/cnc-widget-util.h"
 
 #define CNC_TYPE_LAYER_ROW (cnc_layer_row_get_type ())
@@ -201,7 +201,7 @@ layers_done (GObject      *source,
   g_autofree char *heading = NULL;
   gint64 params = 0;
 
-  if (!cnc_workspace_job_finish (result, (gpointer *) &r, &error))
+  if (!cnc_registry_task_finish (result, (gpointer *) &r, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->layers_message)
         {
@@ -261,7 +261,7 @@ _cnc_details_panel_read_layers (CncDetailsPanel *self,
   gtk_label_set_label (self->layers_message, "Reading the layers…");
   gtk_stack_set_visible_child_name (self->layers_stack, "message");
   if (_cnc_details_panel_workspace_dir (self))
-    cnc_workspace_job_run (_cnc_details_panel_workspace_dir (self), CNC_WORKSPACE_OPEN_READ_ONLY, layers_job, id,
+    cnc_registry_task_run (_cnc_details_panel_workspace_dir (self), CNC_WORKSPACE_OPEN_READ_ONLY, layers_job, id,
                            g_free, self->layers_cancellable, layers_done, g_object_ref (self));
   else
     g_free (id);

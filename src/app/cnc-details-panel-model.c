@@ -8,7 +8,7 @@
 
 #include <math.h>
 
-#include "cnc-workspace-job.h"
+#include "session/cnc-registry-task.h"
 #include "core/analysis/cnc-metric-format.h"
 
 #define NOTES_SAVE_DELAY_MS 800
@@ -67,7 +67,7 @@ edit_done (CncDetailsPanel *self,
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
 
-  if (cnc_workspace_job_finish (result, NULL, &error))
+  if (cnc_registry_task_finish (result, NULL, &error))
     return TRUE;
   text = g_strdup_printf ("The %s were not saved: %s", what, error->message);
   gtk_label_set_label (self->notes_status, text);
@@ -105,7 +105,7 @@ save_notes_cb (gpointer data)
   g_hash_table_insert (self->notes, g_memdup2 (&self->model_id, sizeof (gint64)), g_strdup (edit->notes));
   gtk_label_set_label (self->notes_status, "Saving…");
   gtk_widget_remove_css_class (GTK_WIDGET (self->notes_status), "error");
-  cnc_workspace_job_run (_cnc_details_panel_workspace_dir (self), CNC_WORKSPACE_OPEN_DEFAULT, edit_job, edit,
+  cnc_registry_task_run (_cnc_details_panel_workspace_dir (self), CNC_WORKSPACE_OPEN_DEFAULT, edit_job, edit,
                          (GDestroyNotify) edit_free, NULL, notes_saved, g_object_ref (self));
   return G_SOURCE_REMOVE;
 }
@@ -157,7 +157,7 @@ edit_tags (CncDetailsPanel *self,
   edit->tags = g_new0 (char *, 2);
   edit->tags[0] = g_strdup (tag);
   edit->remove = remove;
-  cnc_workspace_job_run (_cnc_details_panel_workspace_dir (self), CNC_WORKSPACE_OPEN_DEFAULT, edit_job, edit,
+  cnc_registry_task_run (_cnc_details_panel_workspace_dir (self), CNC_WORKSPACE_OPEN_DEFAULT, edit_job, edit,
                          (GDestroyNotify) edit_free, NULL, tags_saved, g_object_ref (self));
 }
 

@@ -12,7 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include "cnc-application.h"
-#include "cnc-workspace-job.h"
+#include "session/cnc-registry-task.h"
 #include "core/registry/cnc-cac-json.h"
 #include "core/registry/cnc-import.h"
 
@@ -337,14 +337,14 @@ import_done (GObject      *source,
   /* Closed while it ran: a cancelled import changed nothing; a finished one is kept. */
   if (self->error_label == NULL)
     {
-      if (cnc_workspace_job_finish (result, (gpointer *) &outcome, NULL))
+      if (cnc_registry_task_finish (result, (gpointer *) &outcome, NULL))
         {
           g_signal_emit (self, signals[IMPORTED], 0, outcome->summary, g_variant_new ("ax", NULL));
           outcome_free (outcome);
         }
       return;
     }
-  if (!cnc_workspace_job_finish (result, (gpointer *) &outcome, &error))
+  if (!cnc_registry_task_finish (result, (gpointer *) &outcome, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         show_error (self, "The import was cancelled: nothing was imported.");
@@ -408,7 +408,7 @@ cnc_import_dialog_run (CncImportDialog *self)
   update_state (self);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  cnc_workspace_job_run (self->dir, CNC_WORKSPACE_OPEN_DEFAULT, import_job, request,
+  cnc_registry_task_run (self->dir, CNC_WORKSPACE_OPEN_DEFAULT, import_job, request,
                          (GDestroyNotify) request_free, self->cancellable, import_done, g_object_ref (self));
 }
 

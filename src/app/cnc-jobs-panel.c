@@ -11,7 +11,7 @@
 #include <math.h>
 
 #include "cnc-application.h"
-#include "cnc-workspace-job.h"
+#include "session/cnc-registry-task.h"
 
 #define HISTORY_LIMIT 40
 
@@ -339,7 +339,7 @@ history_done (GObject      *source,
   g_autoptr(GPtrArray) records = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!cnc_workspace_job_finish (result, (gpointer *) &records, &error))
+  if (!cnc_registry_task_finish (result, (gpointer *) &records, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->list)
         {
@@ -394,7 +394,7 @@ cnc_jobs_panel_set_worker (CncJobsPanel *self,
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   if (dir)
-    cnc_workspace_job_run (dir, CNC_WORKSPACE_OPEN_READ_ONLY, history_job, NULL, NULL, self->cancellable,
+    cnc_registry_task_run (dir, CNC_WORKSPACE_OPEN_READ_ONLY, history_job, NULL, NULL, self->cancellable,
                            history_done, g_object_ref (self));
   update_counts (self);
 }

@@ -7,7 +7,7 @@
 #include <gtk/gtk.h>
 
 #include "engine/cnc-worker.h"
-#include "widgets/cnc-model-set.h"
+#include "session/cnc-model-set.h"
 
 G_BEGIN_DECLS
 

@@ -5,7 +5,7 @@
 
 #include <gtk/gtk.h>
 
-#include "widgets/cnc-model-set.h"
+#include "session/cnc-model-set.h"
 
 G_BEGIN_DECLS
 

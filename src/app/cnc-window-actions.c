@@ -12,7 +12,7 @@
 #include "cnc-application.h"
 #include "cnc-map-panel.h"
 #include "cnc-models-panel.h"
-#include "cnc-workspace-job.h"
+#include "session/cnc-registry-task.h"
 #include "core/registry/cnc-cac-json.h"
 #include "widgets/cnc-map-view.h"
 
@@ -214,7 +214,7 @@ export_done (GObject      *source,
   const char *path = g_object_get_data (G_OBJECT (self), "cnc-export-path");
 
   _cnc_window_set_busy (self, FALSE);
-  if (!cnc_workspace_job_finish (result, NULL, &error))
+  if (!cnc_registry_task_finish (result, NULL, &error))
     cnc_window_show_message (self, TRUE, "The workspace could not be exported: %s", error->message);
   else
     cnc_window_show_message (self, FALSE, "Exported %u models to %s",
@@ -232,7 +232,7 @@ export_chosen (CncWindow  *self,
   g_object_set_data_full (G_OBJECT (self), "cnc-export-path", g_strdup (paths[0]), g_free);
   _cnc_window_set_busy (self, TRUE);
   cnc_window_show_message (self, FALSE, "Exporting to %s…", paths[0]);
-  cnc_workspace_job_run (self->dir, CNC_WORKSPACE_OPEN_READ_ONLY, export_job, g_strdup (paths[0]), g_free,
+  cnc_registry_task_run (self->dir, CNC_WORKSPACE_OPEN_READ_ONLY, export_job, g_strdup (paths[0]), g_free,
                          self->cancellable, export_done, g_object_ref (self));
 }
 

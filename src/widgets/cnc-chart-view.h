@@ -7,7 +7,7 @@
 #include <gtk/gtk.h>
 
 #include "charts/cnc-chart-axis.h"
-#include "cnc-model-set.h"
+#include "session/cnc-model-set.h"
 
 G_BEGIN_DECLS
 

@@ -1,4 +1,4 @@
-/* cnc-workspace-job.h
+/* cnc-registry-task.h
  * Running a piece of registry work in a GTask thread on its own workspace connection.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
@@ -10,8 +10,8 @@
 G_BEGIN_DECLS
 
 /* Runs in the thread with a connection the job owns; returns FALSE with @error on failure.
- * @result_out (optional) receives a value handed to the caller through cnc_workspace_job_finish. */
-typedef gboolean (*CncWorkspaceJobFunc) (CncWorkspace  *workspace,
+ * @result_out (optional) receives a value handed to the caller through cnc_registry_task_finish. */
+typedef gboolean (*CncRegistryTaskFunc) (CncWorkspace  *workspace,
                                          gpointer       data,
                                          gpointer      *result_out,
                                          GDestroyNotify *result_free,
@@ -20,16 +20,16 @@ typedef gboolean (*CncWorkspaceJobFunc) (CncWorkspace  *workspace,
 
 /* Opens the workspace in @dir (with @flags) in a worker thread, runs @func there, closes it. The main
  * thread never waits on SQLite or files. @data is freed with @data_free after the job. */
-void      cnc_workspace_job_run    (const char            *dir,
+void      cnc_registry_task_run    (const char            *dir,
                                     CncWorkspaceOpenFlags  flags,
-                                    CncWorkspaceJobFunc    func,
+                                    CncRegistryTaskFunc    func,
                                     gpointer               data,
                                     GDestroyNotify         data_free,
                                     GCancellable          *cancellable,
                                     GAsyncReadyCallback    callback,
                                     gpointer               user_data);
 /* Returns FALSE with @error when the job failed; *@result_out (optional) gets the job's result. */
-gboolean  cnc_workspace_job_finish (GAsyncResult  *result,
+gboolean  cnc_registry_task_finish (GAsyncResult  *result,
                                     gpointer      *result_out,
                                     GError       **error);
 

@@ -1,14 +1,14 @@
-/* cnc-workspace-job.c
+/* cnc-registry-task.c
  * Running a piece of registry work in a GTask thread on its own workspace connection.
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "cnc-app"
+#define G_LOG_DOMAIN "cnc-session"
 
-#include "cnc-workspace-job.h"
+#include "cnc-registry-task.h"
 
 typedef struct {
   char                  *dir;
   CncWorkspaceOpenFlags  flags;
-  CncWorkspaceJobFunc    func;
+  CncRegistryTaskFunc    func;
   gpointer               data;
   GDestroyNotify         data_free;
 } Job;
@@ -58,9 +58,9 @@ job_thread (GTask        *task,
 }
 
 void
-cnc_workspace_job_run (const char            *dir,
+cnc_registry_task_run (const char            *dir,
                        CncWorkspaceOpenFlags  flags,
-                       CncWorkspaceJobFunc    func,
+                       CncRegistryTaskFunc    func,
                        gpointer               data,
                        GDestroyNotify         data_free,
                        GCancellable          *cancellable,
@@ -75,13 +75,13 @@ cnc_workspace_job_run (const char            *dir,
   job->func = func;
   job->data = data;
   job->data_free = data_free;
-  g_task_set_source_tag (task, cnc_workspace_job_run);
+  g_task_set_source_tag (task, cnc_registry_task_run);
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   g_task_run_in_thread (task, job_thread);
 }
 
 gboolean
-cnc_workspace_job_finish (GAsyncResult  *result,
+cnc_registry_task_finish (GAsyncResult  *result,
                           gpointer      *result_out,
                           GError       **error)
 {
