@@ -4,6 +4,8 @@
 #define G_LOG_DOMAIN "cnc-dock"
 
 #include "cnc-dock-area.h"
+#include "cnc-widgets-enums.h"
+#include "core/cnc-enum-names.h"
 
 struct _CncDockArea
 {
@@ -30,34 +32,7 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static const char * const position_names[] = {
-  [CNC_DOCK_LEFT] = "left",
-  [CNC_DOCK_RIGHT] = "right",
-  [CNC_DOCK_BOTTOM] = "bottom",
-  [CNC_DOCK_CENTRE] = "centre",
-  [CNC_DOCK_DETACHED] = "window",
-  [CNC_DOCK_CLOSED] = "closed",
-};
-
-const char *
-cnc_dock_position_name (CncDockPosition position)
-{
-  g_return_val_if_fail (position <= CNC_DOCK_CLOSED, NULL);
-  return position_names[position];
-}
-
-gboolean
-cnc_dock_position_from_name (const char      *name,
-                             CncDockPosition *position)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (position_names); i++)
-    if (g_strcmp0 (name, position_names[i]) == 0)
-      {
-        *position = i;
-        return TRUE;
-      }
-  return FALSE;
-}
+CNC_DEFINE_ENUM_NAMES (CncDockPosition, CNC_TYPE_DOCK_POSITION, cnc_dock_position_name, cnc_dock_position_from_name)
 
 GtkNotebook *
 cnc_dock_notebook_new (void)
@@ -268,7 +243,7 @@ cnc_dock_area_new (CncDockPosition position)
 
   self = g_object_new (CNC_TYPE_DOCK_AREA, NULL);
   self->position = position;
-  gtk_widget_add_css_class (GTK_WIDGET (self), position_names[position]);
+  gtk_widget_add_css_class (GTK_WIDGET (self), cnc_dock_position_name (position));
 
   /* Side areas stack their frames; the bottom and the centre put them side by side. */
   orientation = (position == CNC_DOCK_LEFT || position == CNC_DOCK_RIGHT)

@@ -13,14 +13,14 @@ typedef enum {
   CNC_DOCK_RIGHT,
   CNC_DOCK_BOTTOM,
   CNC_DOCK_CENTRE,
-  CNC_DOCK_DETACHED,   /* in a window of its own */
+  CNC_DOCK_DETACHED,   /*< nick=window >*/ /* in a window of its own */
   CNC_DOCK_CLOSED,     /* closed: comes back from the View menu */
 } CncDockPosition;
 
 #define CNC_DOCK_N_AREAS 4
 #define CNC_DOCK_N_FRAMES 2
 
-/* "left", "right", "bottom", "centre", "window", "closed". */
+/* "left", "right", "bottom", "centre", "window", "closed": the nicks of CNC_TYPE_DOCK_POSITION. */
 const char *cnc_dock_position_name      (CncDockPosition position);
 gboolean    cnc_dock_position_from_name (const char *name, CncDockPosition *position);
 
