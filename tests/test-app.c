@@ -740,7 +740,7 @@ test_demo_walkthrough (void)
   {
     g_autofree char *base_path = cnc_store_model_path (ws, base);
     const char *args[] = { "python-pruned", base_path, made, "0.6", NULL };
-    if (!cnc_test_run_python ("check-operate.py", args))
+    if (!cnc_test_run_python ("check-operation-jobs.py", args))
       return;
   }
 

@@ -6,7 +6,7 @@
 
 #include <gtk/gtk.h>
 
-#include "engine/cnc-operate.h"
+#include "engine/cnc-operation-job.h"
 #include "session/cnc-model-set.h"
 
 G_BEGIN_DECLS

@@ -85,7 +85,7 @@ int cnc_cli_evaluate    (int argc, char **argv);
 int cnc_cli_jobs        (int argc, char **argv);
 int cnc_cli_devices     (int argc, char **argv);
 
-/* Compression commands (cnc-cli-ops.c). */
+/* Compression commands (cnc-cli-operations.c). */
 int cnc_cli_prune       (int argc, char **argv);
 int cnc_cli_quantize    (int argc, char **argv);
 int cnc_cli_fine_tune   (int argc, char **argv);

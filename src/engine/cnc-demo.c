@@ -8,7 +8,7 @@
 
 #include <math.h>
 
-#include "cnc-operate.h"
+#include "cnc-operation-job.h"
 
 /* Fine-tuned pruned models within this much top-1 accuracy of the base count as good. */
 #define BEST_PRUNED_TOLERANCE 0.01

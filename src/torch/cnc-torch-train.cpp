@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "cnc-torch"
 
-#include "cnc-torch-ops-private.h"
+#include "cnc-torch-compress-private.h"
 #include "cnc-torch-eval.h"
 #include "cnc-torch-private.h"
 

@@ -1,7 +1,7 @@
-# bench_ops.py
-# The python3-torch side of bench-ops: one training epoch of the same small CNN, as a user's script does it; prints JSON.
+# bench_operations.py
+# The python3-torch side of bench-operations: one training epoch of the same small CNN, as a user's script does it; prints JSON.
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""usage: bench_ops.py epoch DATA_DIR THREADS BATCH
+"""usage: bench_operations.py epoch DATA_DIR THREADS BATCH
 
 Builds torch.nn's twin of the app's small CNN (conv 16 + BN, conv 32 + BN, linear 128, linear 10),
 seeded, and trains it one epoch with Adam (learning rate 2e-3) on Fashion-MNIST's 60,000 training

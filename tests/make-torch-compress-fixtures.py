@@ -1,18 +1,18 @@
-# make-ops-fixtures.py
-# Models for test-ops and the independent checks (NumPy / python3-torch) of what the operations wrote.
+# make-torch-compress-fixtures.py
+# Models for test-torch-compress and the independent checks (NumPy / python3-torch) of what the operations wrote.
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-#   make-ops-fixtures.py models DIR                      the input models
-#   make-ops-fixtures.py check-prune IN OUT AMOUNT global|layer [PATTERN]
-#   make-ops-fixtures.py check-channels IN OUT AMOUNT
-#   make-ops-fixtures.py check-quant IN OUT BITS
-#   make-ops-fixtures.py check-dynamic IN OUT
-#   make-ops-fixtures.py check-finetune IN OUT N        pruned zeros kept; loss on the first N train images lower
-#   make-ops-fixtures.py check-recal IN OUT BATCHES BATCH_SIZE SHUFFLE SEED
-#   make-ops-fixtures.py check-distill TEACHER OUT N
-#   make-ops-fixtures.py check-cnn MODEL LOGITS MIN_ACCURACY   test-split accuracy and C's logits
-#   make-ops-fixtures.py check-built MODEL SEED            the built CNN equals torch.nn's layers
-#   make-ops-fixtures.py check-same A B                    the same parameters and buffers, exactly
+#   make-torch-compress-fixtures.py models DIR                      the input models
+#   make-torch-compress-fixtures.py check-prune IN OUT AMOUNT global|layer [PATTERN]
+#   make-torch-compress-fixtures.py check-channels IN OUT AMOUNT
+#   make-torch-compress-fixtures.py check-quant IN OUT BITS
+#   make-torch-compress-fixtures.py check-dynamic IN OUT
+#   make-torch-compress-fixtures.py check-finetune IN OUT N        pruned zeros kept; loss on the first N train images lower
+#   make-torch-compress-fixtures.py check-recal IN OUT BATCHES BATCH_SIZE SHUFFLE SEED
+#   make-torch-compress-fixtures.py check-distill TEACHER OUT N
+#   make-torch-compress-fixtures.py check-cnn MODEL LOGITS MIN_ACCURACY   test-split accuracy and C's logits
+#   make-torch-compress-fixtures.py check-built MODEL SEED            the built CNN equals torch.nn's layers
+#   make-torch-compress-fixtures.py check-same A B                    the same parameters and buffers, exactly
 
 import gzip
 import os

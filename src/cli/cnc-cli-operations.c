@@ -1,4 +1,4 @@
-/* cnc-cli-ops.c
+/* cnc-cli-operations.c
  * Compression commands: prune, quantize, fine-tune, recalibrate, distill, train, and the demo workspace.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "compress-compare"
@@ -11,7 +11,7 @@
 
 #include "core/formats/cnc-dataset.h"
 #include "engine/cnc-demo.h"
-#include "engine/cnc-operate.h"
+#include "engine/cnc-operation-job.h"
 
 #define CLI_PARSE(cmd, args, summary, entries)                                  \
   if (!cnc_cli_parse (cmd, args, summary, entries, &argc, &argv))               \

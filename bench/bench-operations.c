@@ -1,8 +1,8 @@
-/* bench-ops.c
+/* bench-operations.c
  * The demo workspace built for real (`compress-compare demo`'s engine: every operation a job, every model
  * evaluated) and timed per job against the 5-minute goal; a training epoch against python3-torch.
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "bench-ops"
+#define G_LOG_DOMAIN "bench-operations"
 
 #include <json-glib/json-glib.h>
 #include <malloc.h>
@@ -56,11 +56,11 @@ on_submitted (CncDemo *demo,
   g_signal_connect (job, "finished", G_CALLBACK (on_finished), t);
 }
 
-/* bench_ops.py, run for one training epoch; its JSON output. */
+/* bench_operations.py, run for one training epoch; its JSON output. */
 static char *
 python_epoch (guint batch)
 {
-  g_autofree char *script = bench_find_script ("bench_ops.py");
+  g_autofree char *script = bench_find_script ("bench_operations.py");
   g_autofree char *out = NULL, *err = NULL, *threads = NULL, *batch_s = NULL;
   g_autoptr(GError) error = NULL;
   int status = 0;
@@ -71,7 +71,7 @@ python_epoch (guint batch)
     const char *argv[] = { "/usr/bin/python3", script, "epoch", DATA_DIR, threads, batch_s, NULL };
     if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error)
         || !g_spawn_check_wait_status (status, &error))
-      g_error ("bench_ops.py failed: %s\n%s", error->message, err ? err : "");
+      g_error ("bench_operations.py failed: %s\n%s", error->message, err ? err : "");
   }
   return g_steal_pointer (&out);
 }
@@ -129,7 +129,7 @@ main (int   argc,
   if (g_getenv ("CNC_INSPECT_HELPER") == NULL)
     g_setenv ("CNC_INSPECT_HELPER", BUILD_DIR "/src/cli/cnc-inspect", FALSE);
 
-  dir = g_dir_make_tmp ("bench-ops-XXXXXX", &error);
+  dir = g_dir_make_tmp ("bench-operations-XXXXXX", &error);
   g_assert_no_error (error);
   ws_dir = g_build_filename (dir, "demo", NULL);
   {

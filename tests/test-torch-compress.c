@@ -1,7 +1,7 @@
-/* test-ops.c
+/* test-torch-compress.c
  * Tests of the compression operations on TorchScript files, checked by NumPy / python3-torch on the files written.
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "test-ops"
+#define G_LOG_DOMAIN "test-torch-compress"
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -12,12 +12,12 @@
 #include "core/formats/cnc-layer-stats.h"
 #include "cnc-torch.h"
 #include "cnc-torch-eval.h"
-#include "cnc-torch-ops.h"
+#include "cnc-torch-compress.h"
 
-#define SCRIPT "make-ops-fixtures.py"
+#define SCRIPT "make-torch-compress-fixtures.py"
 #define FASHION_DIR "/usr/share/datasets/fashion-mnist"
 
-/* Made once by make-ops-fixtures.py; NULL when python3-torch is missing. */
+/* Made once by make-torch-compress-fixtures.py; NULL when python3-torch is missing. */
 static char *fixtures_dir;
 
 /* ---- Fashion-MNIST, read here with a tiny IDX reader ---- */

@@ -1,4 +1,4 @@
-/* cnc-torch-ops.h
+/* cnc-torch-compress.h
  * Compression operations on TorchScript files (pruning, quantization, BatchNorm recalibration, training).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once

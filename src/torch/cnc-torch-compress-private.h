@@ -1,10 +1,10 @@
-/* cnc-torch-ops-private.h
+/* cnc-torch-compress-private.h
  * In-tree C++ helpers of the compression operations: loading and saving modules, reading training batches,
  * the weights an operation changes and the load–edit–save skeleton they share.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include "cnc-torch-ops.h"
+#include "cnc-torch-compress.h"
 #include "cnc-torch-private.h"
 
 #include <torch/script.h>

@@ -1,10 +1,10 @@
-/* cnc-operate.c
+/* cnc-operation-job.c
  * The operation jobs: run a compression operation in a scratch folder, inspect and evaluate the result on the
  * worker thread, then record the new model, its lineage, layers, loss curve and evaluation in one transaction.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "cnc-engine"
 
-#include "cnc-operate.h"
+#include "cnc-operation-job.h"
 #include "core/cnc-json-build.h"
 
 #include <glib/gstdio.h>
@@ -407,7 +407,7 @@ operate_run (CncJobContext *context,
     return FALSE;
   cnc_torch_set_threads (op->ev->threads);
 
-  op->scratch = g_dir_make_tmp ("cnc-operate-XXXXXX", error);
+  op->scratch = g_dir_make_tmp ("cnc-operation-XXXXXX", error);
   if (op->scratch == NULL)
     return FALSE;
   op->out_path = g_build_filename (op->scratch, "model.pt", NULL);

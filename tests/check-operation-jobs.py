@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 # Independent checks of workspaces made by the operation jobs and the demo: reads the registry with
 # sqlite3 and the stored model files with python3-torch / NumPy (never with the code under test).
-#   check-operate.py demo WORKSPACE QUICK(0|1)
-#   check-operate.py prune|channels|quant|dynamic|finetune WORKSPACE PARENT CHILD [ARGS…]
+#   check-operation-jobs.py demo WORKSPACE QUICK(0|1)
+#   check-operation-jobs.py prune|channels|quant|dynamic|finetune WORKSPACE PARENT CHILD [ARGS…]
 import importlib.util
 import json
 import os
@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-spec = importlib.util.spec_from_file_location("ops", os.path.join(HERE, "make-ops-fixtures.py"))
+spec = importlib.util.spec_from_file_location("ops", os.path.join(HERE, "make-torch-compress-fixtures.py"))
 ops = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(ops)
 fail = ops.fail

@@ -1,9 +1,9 @@
-/* test-operate.c
+/* test-operation-jobs.c
  * Tests of the operation jobs and the demo workspace, end to end through the command line: the quick demo's
  * tree, metrics and files checked by python3-torch (exact sparsity, zeros kept, ≤ 2^bits values per channel,
  * the same top-1), operations with other parameters, and refusals that change nothing.
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "test-operate"
+#define G_LOG_DOMAIN "test-operation-jobs"
 
 #include <string.h>
 
@@ -70,7 +70,7 @@ test_demo (void)
     return;
   /* The tree, operations, evaluations and files, checked by python3-torch. */
   args[1] = ws_path;
-  cnc_test_run_python ("check-operate.py", args);
+  cnc_test_run_python ("check-operation-jobs.py", args);
 
   /* A second demo into the same folder is refused and changes nothing. */
   before = fingerprint ();
@@ -142,18 +142,18 @@ test_operations (void)
 
   g_assert_cmpint (cli (&out, &err, "prune", "base", "--amount", "0.37", "--per-layer", "--name", "p37", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "p37: 37% of the weights pruned (per layer); top-1"));
-  cnc_test_run_python ("check-operate.py", prune);
+  cnc_test_run_python ("check-operation-jobs.py", prune);
 
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (cli (&out, &err, "quantize", "prune-50-ft", "--bits", "3", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "prune-50-ft-int3: weights quantized to int3 per channel"));
-  cnc_test_run_python ("check-operate.py", quant);
+  cnc_test_run_python ("check-operation-jobs.py", quant);
 
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (cli (&out, &err, "fine-tune", "p37", "--optimizer", "sgd", "--lr", "0.01", "--max-batches", "8",
                         "--name", "p37-sgd", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "p37-sgd: fine-tuned 1 epoch"));
-  cnc_test_run_python ("check-operate.py", finetune);
+  cnc_test_run_python ("check-operation-jobs.py", finetune);
 
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (cli (&out, &err, "show", "p37-sgd", NULL), ==, 0);

@@ -1,11 +1,11 @@
-/* cnc-operate.h
+/* cnc-operation-job.h
  * Compression operations as jobs: each makes a new model from its parent(s), records it with its lineage,
  * operation, parameters and layer statistics, and evaluates it, all in one transaction.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include "cnc-evaluate.h"
-#include "torch/cnc-torch-ops.h"
+#include "torch/cnc-torch-compress.h"
 
 G_BEGIN_DECLS
 

@@ -1,10 +1,10 @@
-/* cnc-torch-ops.cpp
+/* cnc-torch-compress.cpp
  * What every compression operation shares: loading and saving modules, reading training batches, the weights
  * of convolution and linear layers an operation changes.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "cnc-torch"
 
-#include "cnc-torch-ops-private.h"
+#include "cnc-torch-compress-private.h"
 #include "cnc-torch-eval.h"
 
 #include <errno.h>
