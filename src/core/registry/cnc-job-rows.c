@@ -156,7 +156,7 @@ cnc_job_record_set_state (CncWorkspace *workspace,
 #define RECORD_COLUMNS "j.id, j.kind, j.state, j.model, m.name, j.parameters, j.message, j.error," \
                        " j.created, j.started, j.finished, j.pid"
 
-static CncJobRecord *
+static gpointer
 record_from_row (sqlite3_stmt *stmt)
 {
   CncJobRecord *r = g_new0 (CncJobRecord, 1);
@@ -192,8 +192,8 @@ cnc_job_record_list (CncWorkspace *workspace,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, limit ? (gint64) limit : -1);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    g_ptr_array_add (list, record_from_row (stmt));
+  if (!_cnc_workspace_collect (workspace, g_steal_pointer (&stmt), record_from_row, list, "read the jobs", error))
+    return NULL;
   return g_steal_pointer (&list);
 }
 

@@ -260,7 +260,7 @@ cnc_predictions_store (CncWorkspace   *workspace,
 
 #define EVALUATION_COLUMNS "id, model, dataset, split, n, classes, nonfinite, device, threads, batch, variant"
 
-static CncPredictions *
+static gpointer
 predictions_from_row (sqlite3_stmt *stmt)
 {
   CncPredictions *p = g_new0 (CncPredictions, 1);
@@ -294,8 +294,9 @@ cnc_predictions_list (CncWorkspace *workspace,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, model);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    g_ptr_array_add (list, predictions_from_row (stmt));
+  if (!_cnc_workspace_collect (workspace, g_steal_pointer (&stmt), predictions_from_row, list,
+                               "read the evaluations", error))
+    return NULL;
   return g_steal_pointer (&list);
 }
 

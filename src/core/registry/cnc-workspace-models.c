@@ -523,23 +523,25 @@ cnc_workspace_add_edge (CncWorkspace *self,
 
 /* ---- operations and metrics ------------------------------------------------------------ */
 
+static gpointer
+operation_from_row (sqlite3_stmt *stmt)
+{
+  CncOperation *op = g_new0 (CncOperation, 1);
+
+  op->name = _cnc_column_dup (stmt, 0);
+  op->parameters = _cnc_column_dup (stmt, 1);
+  return op;
+}
+
 GPtrArray *
 cnc_workspace_list_operations (CncWorkspace *self,
                                GError      **error)
 {
   g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify) cnc_operation_free);
-  g_autoptr(sqlite3_stmt) stmt =
-    _cnc_workspace_prepare (self, "SELECT name, parameters FROM operations ORDER BY position", error);
+  sqlite3_stmt *stmt = _cnc_workspace_prepare (self, "SELECT name, parameters FROM operations ORDER BY position", error);
 
-  if (stmt == NULL)
+  if (stmt == NULL || !_cnc_workspace_collect (self, stmt, operation_from_row, ops, "read the operations", error))
     return NULL;
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      CncOperation *op = g_new0 (CncOperation, 1);
-      op->name = _cnc_column_dup (stmt, 0);
-      op->parameters = _cnc_column_dup (stmt, 1);
-      g_ptr_array_add (ops, op);
-    }
   return g_steal_pointer (&ops);
 }
 
@@ -570,28 +572,31 @@ cnc_workspace_define_operation (CncWorkspace       *self,
   return _cnc_workspace_step_done (self, stmt, "define the operation", error);
 }
 
+static gpointer
+metric_from_row (sqlite3_stmt *stmt)
+{
+  CncMetric *m = g_new0 (CncMetric, 1);
+
+  m->name = _cnc_column_dup (stmt, 0);
+  m->unit = _cnc_column_dup (stmt, 1);
+  m->format = _cnc_column_dup (stmt, 2);
+  m->min = column_double_or_nan (stmt, 3);
+  m->max = column_double_or_nan (stmt, 4);
+  m->higher_is_better = sqlite3_column_int (stmt, 5) != 0;
+  m->primary = sqlite3_column_int (stmt, 6) != 0;
+  return m;
+}
+
 GPtrArray *
 cnc_workspace_list_metrics (CncWorkspace *self,
                             GError      **error)
 {
   g_autoptr(GPtrArray) metrics = g_ptr_array_new_with_free_func ((GDestroyNotify) cnc_metric_free);
-  g_autoptr(sqlite3_stmt) stmt = _cnc_workspace_prepare (self,
+  sqlite3_stmt *stmt = _cnc_workspace_prepare (self,
     "SELECT name, unit, format, min, max, higher_is_better, is_primary FROM metrics ORDER BY position", error);
 
-  if (stmt == NULL)
+  if (stmt == NULL || !_cnc_workspace_collect (self, stmt, metric_from_row, metrics, "read the metrics", error))
     return NULL;
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      CncMetric *m = g_new0 (CncMetric, 1);
-      m->name = _cnc_column_dup (stmt, 0);
-      m->unit = _cnc_column_dup (stmt, 1);
-      m->format = _cnc_column_dup (stmt, 2);
-      m->min = column_double_or_nan (stmt, 3);
-      m->max = column_double_or_nan (stmt, 4);
-      m->higher_is_better = sqlite3_column_int (stmt, 5) != 0;
-      m->primary = sqlite3_column_int (stmt, 6) != 0;
-      g_ptr_array_add (metrics, m);
-    }
   return g_steal_pointer (&metrics);
 }
 
@@ -650,27 +655,32 @@ cnc_workspace_set_metric_value (CncWorkspace *self,
   return _cnc_workspace_step_done (self, stmt, "record the metric", error);
 }
 
+static gpointer
+metric_value_from_row (sqlite3_stmt *stmt)
+{
+  CncMetricValue *v = g_new0 (CncMetricValue, 1);
+
+  v->model = sqlite3_column_int64 (stmt, 0);
+  v->metric = _cnc_column_dup (stmt, 1);
+  v->value = column_double_or_nan (stmt, 2);
+  return v;
+}
+
 GPtrArray *
 cnc_workspace_list_metric_values (CncWorkspace *self,
                                   gint64        model,
                                   GError      **error)
 {
   g_autoptr(GPtrArray) values = g_ptr_array_new_with_free_func ((GDestroyNotify) cnc_metric_value_free);
-  g_autoptr(sqlite3_stmt) stmt = _cnc_workspace_prepare (self,
+  sqlite3_stmt *stmt = _cnc_workspace_prepare (self,
     "SELECT v.model, v.metric, v.value FROM metric_values v JOIN metrics m ON m.name = v.metric"
     " WHERE ?1 < 0 OR v.model = ?1 ORDER BY v.model, m.position", error);
 
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, model);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      CncMetricValue *v = g_new0 (CncMetricValue, 1);
-      v->model = sqlite3_column_int64 (stmt, 0);
-      v->metric = _cnc_column_dup (stmt, 1);
-      v->value = column_double_or_nan (stmt, 2);
-      g_ptr_array_add (values, v);
-    }
+  if (!_cnc_workspace_collect (self, stmt, metric_value_from_row, values, "read the metric values", error))
+    return NULL;
   return g_steal_pointer (&values);
 }
 
@@ -752,6 +762,42 @@ cnc_workspace_set_layers (CncWorkspace *self,
   return TRUE;
 }
 
+static gpointer
+layer_from_row (sqlite3_stmt *stmt)
+{
+  g_auto(GStrv) dims = NULL;
+  g_autofree gint64 *shape = NULL;
+  g_autofree char *inner = NULL;
+  const char *shape_text = (const char *) sqlite3_column_text (stmt, 2);
+  guint n = 0;
+  CncLayerStats *s;
+
+  inner = g_strndup (shape_text + 1, MAX (0, (int) strlen (shape_text) - 2));
+  dims = g_strsplit (inner, ",", -1);
+  shape = g_new0 (gint64, g_strv_length (dims) + 1);
+  for (guint d = 0; dims[d]; d++)
+    if (*g_strstrip (dims[d]))
+      shape[n++] = g_ascii_strtoll (dims[d], NULL, 10);
+
+  s = cnc_layer_stats_new ((const char *) sqlite3_column_text (stmt, 0),
+                           (const char *) sqlite3_column_text (stmt, 3),
+                           sqlite3_column_int (stmt, 4), shape, n);
+  g_free (s->module);
+  s->module = _cnc_column_dup (stmt, 1);
+  s->numel = sqlite3_column_int64 (stmt, 5);
+  s->zeros = sqlite3_column_int64 (stmt, 6);
+  s->min = column_double_or_nan (stmt, 7);
+  s->max = column_double_or_nan (stmt, 8);
+  s->mean = column_double_or_nan (stmt, 9);
+  s->std = column_double_or_nan (stmt, 10);
+  s->l1 = column_double_or_nan (stmt, 11);
+  s->l2 = column_double_or_nan (stmt, 12);
+  s->quantized = sqlite3_column_int (stmt, 13) != 0;
+  s->qscale = column_double_or_nan (stmt, 14);
+  s->qzero_point = sqlite3_column_int64 (stmt, 15);
+  return s;
+}
+
 GPtrArray *
 cnc_workspace_list_layers (CncWorkspace *self,
                            gint64        model,
@@ -765,40 +811,8 @@ cnc_workspace_list_layers (CncWorkspace *self,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, model);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      g_auto(GStrv) dims = NULL;
-      g_autofree gint64 *shape = NULL;
-      g_autofree char *inner = NULL;
-      const char *shape_text = (const char *) sqlite3_column_text (stmt, 2);
-      guint n = 0;
-      CncLayerStats *s;
-
-      inner = g_strndup (shape_text + 1, MAX (0, (int) strlen (shape_text) - 2));
-      dims = g_strsplit (inner, ",", -1);
-      shape = g_new0 (gint64, g_strv_length (dims) + 1);
-      for (guint d = 0; dims[d]; d++)
-        if (*g_strstrip (dims[d]))
-          shape[n++] = g_ascii_strtoll (dims[d], NULL, 10);
-
-      s = cnc_layer_stats_new ((const char *) sqlite3_column_text (stmt, 0),
-                               (const char *) sqlite3_column_text (stmt, 3),
-                               sqlite3_column_int (stmt, 4), shape, n);
-      g_free (s->module);
-      s->module = _cnc_column_dup (stmt, 1);
-      s->numel = sqlite3_column_int64 (stmt, 5);
-      s->zeros = sqlite3_column_int64 (stmt, 6);
-      s->min = column_double_or_nan (stmt, 7);
-      s->max = column_double_or_nan (stmt, 8);
-      s->mean = column_double_or_nan (stmt, 9);
-      s->std = column_double_or_nan (stmt, 10);
-      s->l1 = column_double_or_nan (stmt, 11);
-      s->l2 = column_double_or_nan (stmt, 12);
-      s->quantized = sqlite3_column_int (stmt, 13) != 0;
-      s->qscale = column_double_or_nan (stmt, 14);
-      s->qzero_point = sqlite3_column_int64 (stmt, 15);
-      g_ptr_array_add (layers, s);
-    }
+  if (!_cnc_workspace_collect (self, g_steal_pointer (&stmt), layer_from_row, layers, "read the layer table", error))
+    return NULL;
   return g_steal_pointer (&layers);
 }
 

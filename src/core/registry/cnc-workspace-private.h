@@ -23,6 +23,14 @@ gboolean      _cnc_workspace_exec          (CncWorkspace *self, const char *sql,
 /* Steps a statement that returns no rows, finalizes it. */
 gboolean      _cnc_workspace_step_done     (CncWorkspace *self, sqlite3_stmt *stmt, const char *doing, GError **error);
 
+/* Makes one record of the current row. */
+typedef gpointer (*CncRowFunc) (sqlite3_stmt *stmt);
+/* Steps @stmt (prepared and bound by the caller; finalized here) to its end, appending @row's record of each
+ * row to @into (which frees them); FALSE with @error (saying what the caller was @doing) when a step fails,
+ * so that a list is never silently cut short. */
+gboolean      _cnc_workspace_collect       (CncWorkspace *self, sqlite3_stmt *stmt, CncRowFunc row, GPtrArray *into,
+                                            const char *doing, GError **error);
+
 /* Brings the schema to CNC_WORKSPACE_SCHEMA_VERSION (in cnc-workspace-schema.c). */
 gboolean      _cnc_workspace_migrate       (CncWorkspace *self, GError **error);
 

@@ -181,6 +181,24 @@ _cnc_workspace_step_done (CncWorkspace *self,
 }
 
 gboolean
+_cnc_workspace_collect (CncWorkspace *self,
+                        sqlite3_stmt *stmt,
+                        CncRowFunc    row,
+                        GPtrArray    *into,
+                        const char   *doing,
+                        GError      **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (into, row (stmt));
+  if (rc != SQLITE_DONE)
+    _cnc_workspace_fail (self, sqlite3_extended_errcode (self->db), doing, error);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE;
+}
+
+gboolean
 cnc_workspace_begin (CncWorkspace *self,
                      GError      **error)
 {
