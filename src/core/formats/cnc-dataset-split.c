@@ -42,6 +42,10 @@ struct _CncDataset
   float           *scaled;          /* source channels × height × width */
   float           *resized;         /* source channels × out_h × out_w */
   float           *rows;            /* source height × out_w: rows resized along the width */
+
+  /* Display of float32 pixels: (v - display_lo) × display_k, found on first use under the once-flag. */
+  gsize            display_range_ready;
+  double           display_lo, display_k;
 };
 
 static void
@@ -409,4 +413,146 @@ cnc_dataset_read_batch (CncDataset *dataset,
                             ds->images.height, ds->images.width, o);
     }
   return TRUE;
+}
+
+/* ---- images for display --------------------------------------------------------------------- */
+
+gboolean
+cnc_dataset_has_images (CncDataset *dataset)
+{
+  g_return_val_if_fail (dataset != NULL, FALSE);
+  return dataset->images.channels == 1 || dataset->images.channels == 3;
+}
+
+/* The split's float32 range for display (see cnc_dataset_read_display_image in the header). */
+static void
+display_range_find (CncDataset *ds)
+{
+  const float *v = ds->images.data;
+  gsize count = ds->images.offsets ? ds->images.offsets[ds->images.n]
+                                   : (gsize) ds->images.n * ds->images.channels * ds->images.height
+                                     * ds->images.width;
+  float lo = INFINITY, hi = -INFINITY;
+
+  for (gsize i = 0; i < count; i++)
+    if (isfinite (v[i]))
+      {
+        lo = MIN (lo, v[i]);
+        hi = MAX (hi, v[i]);
+      }
+  if (!(lo <= hi) || (lo >= 0.0f && hi <= 1.0f))
+    {
+      ds->display_lo = 0.0;
+      ds->display_k = 255.0;
+    }
+  else
+    {
+      ds->display_lo = lo;
+      ds->display_k = hi > lo ? 255.0 / ((double) hi - (double) lo) : 0.0;
+    }
+}
+
+static inline guint8
+display_value (double v,
+               double lo,
+               double k)
+{
+  double x = (v - lo) * k + 0.5;
+
+  /* NaN fails both comparisons: 0. */
+  if (x >= 255.0)
+    return 255;
+  return x > 0.0 ? (guint8) x : 0;
+}
+
+GBytes *
+cnc_dataset_read_display_image (CncDataset *dataset,
+                                gint64      index,
+                                guint      *width,
+                                guint      *height,
+                                guint      *channels,
+                                GError    **error)
+{
+  CncDataset *ds = dataset;
+  const CncImages *im;
+  guint h, w, c;
+  gsize plane, start;
+  guint8 *out;
+
+  g_return_val_if_fail (dataset != NULL, NULL);
+
+  im = &ds->images;
+  if (width)
+    *width = 0;
+  if (height)
+    *height = 0;
+  if (channels)
+    *channels = 0;
+  if (!cnc_dataset_has_images (ds))
+    {
+      g_set_error (error, CNC_DATASET_ERROR, CNC_DATASET_ERROR_UNSUPPORTED,
+                   "dataset “%s” split “%s”: its instances are not images (1 or 3 channels), so there "
+                   "is no picture to show", ds->name, ds->split);
+      return NULL;
+    }
+  if (index < 0 || index >= im->n)
+    {
+      g_set_error (error, CNC_DATASET_ERROR, CNC_DATASET_ERROR_INVALID,
+                   "dataset “%s” split “%s”: instance %" G_GINT64_FORMAT " is outside its %"
+                   G_GINT64_FORMAT " instances", ds->name, ds->split, index, im->n);
+      return NULL;
+    }
+
+  c = im->channels;
+  if (im->offsets)
+    {
+      h = im->sizes[2 * index];
+      w = im->sizes[2 * index + 1];
+      start = im->offsets[index];
+    }
+  else
+    {
+      h = im->height;
+      w = im->width;
+      start = (gsize) index * c * h * w;
+    }
+  plane = (gsize) h * w;
+  out = g_malloc (MAX (c * plane, 1));
+
+  /* Planes (channels × height × width) → interleaved (height × width × channels). */
+  if (im->type == CNC_PIXELS_U8)
+    {
+      const guint8 *src = (const guint8 *) im->data + start;
+
+      if (c == 1)
+        memcpy (out, src, plane);
+      else
+        for (guint ch = 0; ch < c; ch++)
+          for (gsize i = 0; i < plane; i++)
+            out[i * c + ch] = src[ch * plane + i];
+    }
+  else
+    {
+      const float *src = (const float *) im->data + start;
+      double lo, k;
+
+      if (g_once_init_enter (&ds->display_range_ready))
+        {
+          display_range_find (ds);
+          g_once_init_leave (&ds->display_range_ready, 1);
+        }
+      lo = ds->display_lo;
+      k = ds->display_k;
+      for (guint ch = 0; ch < c; ch++)
+        for (gsize i = 0; i < plane; i++)
+          out[i * c + ch] = display_value (src[ch * plane + i], lo, k);
+    }
+
+  if (width)
+    *width = w;
+  if (height)
+    *height = h;
+  if (channels)
+    *channels = c;
+  return g_bytes_new_take (out, c * plane);
 }

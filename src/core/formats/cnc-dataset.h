@@ -60,6 +60,41 @@ gboolean      cnc_dataset_read_batch  (CncDataset *dataset,
                                        float      *out,
                                        GError    **error);
 
+/* Showing instances (an instance browser's thumbnails): the images as the split stores them, before any
+ * preprocessing (no resize, channel conversion, scale or mean/std). Both functions only read what the
+ * split loaded when it was opened (the pixels stay in memory; no file is read again), so they may be
+ * called on any thread, several calls at once and beside cnc_dataset_read_batch; never beside
+ * cnc_dataset_free. */
+
+/* Whether the instances are images that can be shown, i.e. their stored pixels have 1 or 3 channels.
+ * TRUE for every split the readers open today: IDX images (N × rows × columns), .npy arrays N × H × W
+ * and N × C × H × W with C 1 or 3, image folders. Other .npy shapes (feature vectors N × D, channels-last
+ * N × H × W × C) are refused when the dataset is added, so no split holds them; FALSE is what a browser
+ * would show as index and label only. */
+gboolean      cnc_dataset_has_images  (CncDataset *dataset);
+
+/* Instance @index's stored image as 8-bit pixels for display: row-major @height × @width × @channels,
+ * channels interleaved, @channels 1 (grey) or 3 (RGB), the size as stored (each image its own in a
+ * folder of mixed sizes). .npy N × C × H × W and folder images are stored as planes and come back
+ * interleaved; an RGBA file's alpha was dropped when the folder was read.
+ *
+ * uint8 pixels are copied as stored. float32 pixels go through one linear map for the whole split, so
+ * that thumbnails compare with each other: lo = 0 and hi = 1 when every finite value of the split is in
+ * [0, 1] (ToTensor's range), else lo and hi are the split's smallest and largest finite values; each
+ * value v becomes floor ((v − lo) × (255 / (hi − lo)) + 0.5), computed in double and clamped to 0 … 255
+ * (every pixel 0 when hi = lo; NaN gives 0, +inf 255, −inf 0). The range is found on the first call for
+ * a float32 split (one pass over its pixels, done once even when threads race).
+ *
+ * Allocates only the result (its pixels and the GBytes). Returns NULL with CNC_DATASET_ERROR_INVALID when @index is outside
+ * 0 … size − 1, CNC_DATASET_ERROR_UNSUPPORTED when the split has no images; @width, @height and
+ * @channels (each may be NULL) are then set to 0. */
+GBytes       *cnc_dataset_read_display_image (CncDataset *dataset,
+                                              gint64      index,
+                                              guint      *width,
+                                              guint      *height,
+                                              guint      *channels,
+                                              GError    **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CncDataset, cnc_dataset_free)
 
 G_END_DECLS
