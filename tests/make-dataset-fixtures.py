@@ -193,10 +193,11 @@ expect("folder-grey", to_tensor(np.stack(grey)).numpy())
 
 # Different sizes: need a resize (each image resized on its own, as a torchvision Resize would).
 mixed = [("x", "0.png", (5, 7)), ("x", "1.png", (9, 4)), ("y", "0.png", (6, 6)), ("y", "1.png", (3, 12))]
-ts = []
+ts, mixed_rgb = [], []
 for cls, fname, (mh, mw) in mixed:
     rgb = rng.integers(0, 256, size=(mh, mw, 3), dtype=np.uint8)
     png("folder-mixed/%s/%s" % (cls, fname), rgb)
+    mixed_rgb.append(rgb)
     ts.append(resize(to_tensor(rgb.transpose(2, 0, 1)[None]), 6, 6))
 expect("folder-mixed-6x6", torch.cat(ts).numpy())
 
@@ -251,6 +252,61 @@ png("bad/folder-empty-class/a/0.png", rng.integers(0, 256, size=(4, 4, 3), dtype
 os.makedirs(path("bad", "folder-empty-class", "b"), exist_ok=True)
 write("bad/folder-empty-class/b/readme.txt", b"no images here")
 
+# ---- images for display: the stored pixels as 8-bit N×H×W×C --------------------------------------
+
+def display(images):
+    """uint8 as stored; float32 through one linear map for the split: [0, 1] × 255 when every finite value
+    is in [0, 1], else [min, max] → [0, 255]; floor(x + 0.5) in float64, clipped, NaN → 0."""
+    a = np.asarray(images)
+    if a.ndim == 3:
+        a = a[:, None]
+    a = a.transpose(0, 2, 3, 1)
+    if a.dtype == np.uint8:
+        return np.ascontiguousarray(a)
+    v = a.astype(np.float64)
+    finite = v[np.isfinite(v)]
+    lo, hi = 0.0, 1.0
+    if finite.size and not (finite.min() >= 0.0 and finite.max() <= 1.0):
+        lo, hi = float(finite.min()), float(finite.max())
+    k = 255.0 / (hi - lo) if hi > lo else 0.0
+    with np.errstate(invalid="ignore"):
+        x = np.floor((v - lo) * k + 0.5)
+    return np.clip(np.nan_to_num(x, nan=0.0, posinf=255.0, neginf=0.0), 0, 255).astype(np.uint8)
+
+
+expect("display-idx-u8", display(idx_images))
+expect("display-idx-f32", display(idx_f32))
+expect("display-npy-u8", display(npy_images))
+expect("display-npy-u8-rgb", display(npy_rgb))
+expect("display-npy-f32-nchw", display(npy_f32))
+expect("display-npy-f32-be", display(npy_f32[:, 0]))
+# More layouts: uint8 N×1×H×W; float32 in [0, 1] (N×H×W and N×3×H×W); non-finite values; one value.
+n1hw = rng.integers(0, 256, size=(n, 1, h, w), dtype=np.uint8)
+np.save(path("npy/images-u8-n1hw.npy"), n1hw)
+expect("display-npy-u8-n1hw", display(n1hw))
+unit = (0.25 + 0.5 * rng.random(size=(n, h, w))).astype(np.float32)   # not stretched to min … max
+unit[0, 0, 0], unit[2] = 1.0, 0.5
+np.save(path("npy/images-f32-unit.npy"), unit)
+expect("display-npy-f32-unit", display(unit))
+unit_rgb = rng.random(size=(n, 3, h, w), dtype=np.float32)
+np.save(path("npy/images-f32-unit-nchw.npy"), unit_rgb)
+expect("display-npy-f32-unit-nchw", display(unit_rgb))
+special = (rng.normal(0.0, 3.0, size=(n, h, w))).astype(np.float32)
+special[0, 0, :4] = [np.nan, np.inf, -np.inf, 0.0]
+np.save(path("npy/images-f32-special.npy"), special)
+expect("display-npy-f32-special", display(special))
+const = np.full((n, h, w), 7.0, dtype=np.float32)
+np.save(path("npy/images-f32-const.npy"), const)
+expect("display-npy-f32-const", display(const))
+assert not display(const).any() and (display(unit)[2] == 128).all() and display(unit)[0, 0, 0, 0] == 255
+# Feature vectors (N × D) are not images: refused when added.
+np.save(path("bad/npy-features.npy"), rng.normal(size=(n, 20)).astype(np.float32))
+# Folders: RGB (alpha dropped), grey, mixed sizes (each image its own size).
+expect("display-folder", np.stack([e[2] for e in folder_images]))
+expect("display-folder-grey", np.stack(grey)[..., None])
+for i, m in enumerate(mixed_rgb):
+    expect("display-folder-mixed-%d" % i, m[None])
+
 # ---- the real Fashion-MNIST test split, read with gzip + NumPy -----------------------------------
 
 if os.path.exists(os.path.join(FMNIST, "t10k-images-idx3-ubyte.gz")):
@@ -261,3 +317,4 @@ if os.path.exists(os.path.join(FMNIST, "t10k-images-idx3-ubyte.gz")):
     expect("fmnist-test-labels", labels.astype(np.int64))
     expect("fmnist-test-first", to_tensor(images[:300]).numpy())
     expect("fmnist-test-last", to_tensor(images[-256:]).numpy())
+    expect("fmnist-test-display", images[[0, 1, 4321, 9999]][..., None])

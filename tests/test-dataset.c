@@ -113,6 +113,12 @@ expected_labels (const char *name, gsize *count)
   return load_expected (name, "<i8", 8, count);
 }
 
+static guint8 *
+expected_pixels (const char *name, gsize *count)
+{
+  return load_expected (name, "|u1", 1, count);
+}
+
 /* Element-wise comparison; returns the largest difference. */
 static double
 assert_close (const float *got,
@@ -784,6 +790,275 @@ test_changed_files (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (error->message, copy));
 }
 
+/* ---- images for display -------------------------------------------------------------------- */
+
+/* Instance @index's display image is @c × @h × @w and equals @want (h × w × c, interleaved). */
+static void
+check_display_image (CncDataset   *ds,
+                     gint64        index,
+                     guint         c,
+                     guint         h,
+                     guint         w,
+                     const guint8 *want,
+                     const char   *what)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  guint gw = 99, gh = 99, gc = 99;
+  const guint8 *got;
+  gsize size;
+
+  bytes = cnc_dataset_read_display_image (ds, index, &gw, &gh, &gc, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (bytes);
+  if (gc != c || gh != h || gw != w)
+    g_error ("%s instance %" G_GINT64_FORMAT ": %u × %u × %u (h × w × c), expected %u × %u × %u",
+             what, index, gh, gw, gc, h, w, c);
+  got = g_bytes_get_data (bytes, &size);
+  g_assert_cmpuint (size, ==, (gsize) h * w * c);
+  for (gsize i = 0; i < size; i++)
+    if (got[i] != want[i])
+      g_error ("%s instance %" G_GINT64_FORMAT ": pixel (y %" G_GSIZE_FORMAT ", x %" G_GSIZE_FORMAT
+               ", channel %" G_GSIZE_FORMAT ") is %u, expected %u", what, index, i / c / w, i / c % w,
+               i % c, got[i], want[i]);
+}
+
+/* Every instance of @name / @split, last to first, against the expected N × @h × @w × @c uint8 array. */
+static void
+check_display (Fixture    *f,
+               const char *name,
+               const char *split,
+               guint       c,
+               guint       h,
+               guint       w,
+               const char *expect)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CncDataset) ds = cnc_dataset_open (f->ws, name, split, &error);
+  g_autofree guint8 *want = NULL;
+  gsize count, size = (gsize) c * h * w;
+  gint64 n;
+
+  g_assert_no_error (error);
+  g_assert_true (cnc_dataset_has_images (ds));
+  n = cnc_dataset_get_size (ds);
+  want = expected_pixels (expect, &count);
+  g_assert_cmpuint (count, ==, (gsize) n * size);
+  for (gint64 i = n - 1; i >= 0; i--)
+    check_display_image (ds, i, c, h, w, want + i * size, expect);
+  g_test_message ("%s: %" G_GINT64_FORMAT " images of %u × %u × %u as expected", expect, n, h, w, c);
+}
+
+static void
+test_display_idx (Fixture *f, gconstpointer data)
+{
+  static const gint64 fmnist[] = { 0, 1, 4321, 9999 };   /* as in make-dataset-fixtures.py */
+  CncPreprocessing pre = pre_auto ();
+  g_autoptr(CncDataset) ds = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *want = NULL;
+  gsize count;
+
+  if (!need_fixtures ())
+    return;
+  add_ok (f, "raw", "idx/images.idx.gz", "idx/labels.idx", NULL, NULL, NULL);
+  check_display (f, "raw", NULL, 1, 9, 11, "display-idx-u8");
+  add_ok (f, "f32", "idx/images-f32.idx", "idx/labels.idx", NULL, NULL, NULL);
+  check_display (f, "f32", NULL, 1, 9, 11, "display-idx-f32");
+
+  /* The preprocessing (resize to 14×7, 3 channels, Normalize) is not applied: the stored pixels. */
+  pre.height = 14;
+  pre.width = 7;
+  pre.channels = 3;
+  pre.n_mean = 3;
+  pre.mean[0] = 0.485; pre.mean[1] = 0.456; pre.mean[2] = 0.406;
+  pre.std[0] = 0.229; pre.std[1] = 0.224; pre.std[2] = 0.225;
+  add_ok (f, "resized", "idx/images.idx", "idx/labels.idx", NULL, NULL, &pre);
+  check_display (f, "resized", NULL, 1, 9, 11, "display-idx-u8");
+
+  /* The built-in Fashion-MNIST test split against NumPy's reading of the package's gzip file. */
+  if (!g_file_test ("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", G_FILE_TEST_EXISTS))
+    {
+      g_test_message ("dataset-fashion-mnist is not installed: the built-in split was not checked");
+      return;
+    }
+  ds = cnc_dataset_open (f->ws, CNC_DATASET_BUILTIN, "test", &error);
+  g_assert_no_error (error);
+  g_assert_true (cnc_dataset_has_images (ds));
+  want = expected_pixels ("fmnist-test-display", &count);
+  g_assert_cmpuint (count, ==, G_N_ELEMENTS (fmnist) * 28 * 28);
+  for (guint i = 0; i < G_N_ELEMENTS (fmnist); i++)
+    check_display_image (ds, fmnist[i], 1, 28, 28, want + i * 28 * 28, "Fashion-MNIST test");
+}
+
+static void
+test_display_npy (Fixture *f, gconstpointer data)
+{
+  static const struct {
+    const char *images;
+    gboolean    luminance;   /* preprocessed to one channel for the model */
+    guint       channels;
+    const char *expect;
+  } cases[] = {
+    /* uint8: N × H × W, N × 1 × H × W, N × 3 × H × W (stored as planes, shown interleaved). */
+    { "npy/images-u8-v3.npy.gz", FALSE, 1, "display-npy-u8" },
+    { "npy/images-u8-n1hw.npy", FALSE, 1, "display-npy-u8-n1hw" },
+    { "npy/images-u8-rgb.npy", FALSE, 3, "display-npy-u8-rgb" },
+    /* Luminance for the model, colour as stored. */
+    { "npy/images-u8-rgb.npy", TRUE, 3, "display-npy-u8-rgb" },
+    /* float32 in [0, 1]: × 255. */
+    { "npy/images-f32-unit.npy", FALSE, 1, "display-npy-f32-unit" },
+    { "npy/images-f32-unit-nchw.npy", FALSE, 3, "display-npy-f32-unit-nchw" },
+    /* float32 outside [0, 1]: the split's min … max; big-endian; NaN and ±inf; one value throughout. */
+    { "npy/images-f32-nchw.npy", FALSE, 3, "display-npy-f32-nchw" },
+    { "npy/images-f32-be.npy", FALSE, 1, "display-npy-f32-be" },
+    { "npy/images-f32-special.npy", FALSE, 1, "display-npy-f32-special" },
+    { "npy/images-f32-const.npy", FALSE, 1, "display-npy-f32-const" },
+  };
+
+  if (!need_fixtures ())
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("npy-%u", i);
+      CncPreprocessing pre = pre_auto ();
+
+      pre.channels = cases[i].luminance ? 1 : 0;
+      add_ok (f, name, cases[i].images, "npy/labels-i8.npy", NULL, NULL, &pre);
+      check_display (f, name, NULL, cases[i].channels, 9, 11, cases[i].expect);
+    }
+}
+
+static void
+test_display_folder (Fixture *f, gconstpointer data)
+{
+  CncPreprocessing pre = pre_auto ();
+  g_autoptr(CncDataset) ds = NULL;
+  g_autoptr(GError) error = NULL;
+  static const guint sizes[4][2] = { { 5, 7 }, { 9, 4 }, { 6, 6 }, { 3, 12 } };   /* as in the script */
+
+  if (!need_fixtures ())
+    return;
+  add_ok (f, "animals", "folder", NULL, NULL, NULL, NULL);
+  check_display (f, "animals", NULL, 3, 6, 8, "display-folder");
+  add_ok (f, "grey", "folder-grey", NULL, NULL, NULL, NULL);
+  check_display (f, "grey", NULL, 1, 5, 4, "display-folder-grey");
+
+  /* Mixed sizes, resized to 6×6 for the model: each image shown at its own stored size. */
+  pre.height = 6;
+  pre.width = 6;
+  add_ok (f, "mixed", "folder-mixed", NULL, NULL, NULL, &pre);
+  ds = cnc_dataset_open (f->ws, "mixed", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (cnc_dataset_get_size (ds), ==, 4);
+  for (gint64 i = 3; i >= 0; i--)
+    {
+      g_autofree char *name = g_strdup_printf ("display-folder-mixed-%d", (int) i);
+      g_autofree guint8 *want = NULL;
+      gsize count;
+
+      want = expected_pixels (name, &count);
+      g_assert_cmpuint (count, ==, sizes[i][0] * sizes[i][1] * 3);
+      check_display_image (ds, i, 3, sizes[i][0], sizes[i][1], want, name);
+    }
+}
+
+static void
+test_display_errors (Fixture *f, gconstpointer data)
+{
+  static const gint64 outside[] = { -1, 37, 38, G_MAXINT64, G_MININT64 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CncDataset) ds = NULL;
+  g_autofree char *before = NULL, *after = NULL;
+
+  if (!need_fixtures ())
+    return;
+  add_ok (f, "d", "idx/images.idx", "idx/labels.idx", NULL, NULL, NULL);
+  ds = cnc_dataset_open (f->ws, "d", NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (outside); i++)
+    {
+      g_autofree char *index = g_strdup_printf ("instance %" G_GINT64_FORMAT " is outside its 37 instances",
+                                                outside[i]);
+      guint w = 99, h = 99, c = 99;
+
+      g_clear_error (&error);
+      g_assert_null (cnc_dataset_read_display_image (ds, outside[i], &w, &h, &c, &error));
+      g_assert_error (error, CNC_DATASET_ERROR, CNC_DATASET_ERROR_INVALID);
+      if (!strstr (error->message, "dataset “d” split “test”") || !strstr (error->message, index))
+        g_error ("“%s” does not name the split and “%s”", error->message, index);
+      g_assert_cmpuint (w, ==, 0);
+      g_assert_cmpuint (h, ==, 0);
+      g_assert_cmpuint (c, ==, 0);
+    }
+  /* The edges are inside; the out-arguments may be NULL. */
+  g_clear_error (&error);
+  for (gint64 i = 0; i < 37; i += 36)
+    {
+      g_autoptr(GBytes) bytes = cnc_dataset_read_display_image (ds, i, NULL, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_bytes_get_size (bytes), ==, 9 * 11);
+    }
+
+  /* Feature vectors (N × D) are not images: no split holds them, they are refused when added. */
+  before = cnc_workspace_fingerprint (f->ws, NULL);
+  g_assert_false (add (f, "features", "bad/npy-features.npy", "npy/labels-i8.npy", NULL, NULL, NULL, &error));
+  g_assert_error (error, CNC_DATASET_ERROR, CNC_DATASET_ERROR_INVALID);
+  if (!strstr (error->message, "npy-features.npy: images need shape N × H × W or N × C × H × W")
+      || !strstr (error->message, "(37, 20)"))
+    g_error ("“%s” does not name the file, the shapes taken and its shape", error->message);
+  after = cnc_workspace_fingerprint (f->ws, NULL);
+  g_assert_cmpstr (before, ==, after);
+}
+
+typedef struct {
+  CncDataset   *ds;
+  const guint8 *want;
+  gint64        first;   /* each thread starts elsewhere and goes round */
+} DisplayThread;
+
+static gpointer
+display_thread (gpointer data)
+{
+  DisplayThread *t = data;
+  gint64 n = cnc_dataset_get_size (t->ds);
+
+  for (gint64 k = 0; k < n; k++)
+    {
+      gint64 i = (t->first + k) % n;
+      check_display_image (t->ds, i, 3, 9, 11, t->want + i * 3 * 9 * 11, "display-npy-f32-nchw (threads)");
+    }
+  return NULL;
+}
+
+/* Several threads at once on one freshly opened float32 split: the first calls race to find the range. */
+static void
+test_display_threads (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CncDataset) ds = NULL;
+  g_autofree guint8 *want = NULL;
+  DisplayThread t[4];
+  GThread *threads[4];
+  gsize count;
+
+  if (!need_fixtures ())
+    return;
+  add_ok (f, "f32", "npy/images-f32-nchw.npy", "npy/labels-i8.npy", NULL, NULL, NULL);
+  ds = cnc_dataset_open (f->ws, "f32", NULL, &error);
+  g_assert_no_error (error);
+  want = expected_pixels ("display-npy-f32-nchw", &count);
+  g_assert_cmpuint (count, ==, 37 * 3 * 9 * 11);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    {
+      t[i] = (DisplayThread) { ds, want, 10 * i };
+      threads[i] = g_thread_new ("display", display_thread, &t[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+}
+
 /* ---- the CLI -------------------------------------------------------------------------------- */
 
 static void
@@ -892,6 +1167,11 @@ main (int argc, char **argv)
   ADD ("/dataset/bad-input", test_bad_input);
   ADD ("/dataset/read-batch-bounds", test_read_batch_bounds);
   ADD ("/dataset/changed-files", test_changed_files);
+  ADD ("/dataset/display/idx", test_display_idx);
+  ADD ("/dataset/display/npy", test_display_npy);
+  ADD ("/dataset/display/folder", test_display_folder);
+  ADD ("/dataset/display/errors", test_display_errors);
+  ADD ("/dataset/display/threads", test_display_threads);
   ADD ("/dataset/cli", test_cli);
 
   status = g_test_run ();
